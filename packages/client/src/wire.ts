@@ -1,0 +1,91 @@
+/**
+ * The Files API wire contract: the JSON bodies exactly as they cross the network.
+ *
+ * Field names stay snake_case as on the wire (see ../shared/spec/anthropic-files-wire.md §2).
+ * The server implements these shapes; the client parses them. This module imports nothing, so
+ * the client keeps zero runtime dependencies while the server shares the same types and limits.
+ */
+
+/** Purposes Cabinet accepts on upload (the seed's extra; the official SDK never sends one). */
+export type FilePurpose = 'batch' | 'user_data';
+
+/** A stored file, as `POST /v1/files`, `GET /v1/files/{id}` and list pages return it. */
+export interface FileObject {
+  /** `file_` followed by a time-sortable, unguessable suffix. */
+  id: string;
+  type: 'file';
+  /** Final path component of the uploaded name, 1–255 characters. */
+  filename: string;
+  mime_type: string;
+  size_bytes: number;
+  /** RFC 3339, UTC, millisecond precision. */
+  created_at: string;
+  /** Cabinet serves the bytes of every file it stores, so this is always `true`. */
+  downloadable: boolean;
+  /** RFC 3339 or `null` for files that never expire (GA dialect field; harmless for beta clients). */
+  expires_at: string | null;
+  /** Cabinet extension: the purpose given on upload (`user_data` when none was given). */
+  purpose: FilePurpose;
+  /** Cabinet extension: lowercase hex SHA-256 of the content, also the download's strong ETag. */
+  sha256: string;
+}
+
+/** `DELETE /v1/files/{id}` answer. The official shape has no `deleted`; the seed's does. */
+export interface DeletedFileObject {
+  id: string;
+  type: 'file_deleted';
+  deleted: true;
+}
+
+/**
+ * `GET /v1/files` answer: the superset of the beta envelope (`has_more`, `first_id`, `last_id`)
+ * and the GA envelope (`next_page`), so both generations of the official SDK page correctly
+ * (spec §10 "Compatibility strategy").
+ */
+export interface FileListPage {
+  data: FileObject[];
+  has_more: boolean;
+  first_id: string | null;
+  last_id: string | null;
+  /** Opaque cursor, prefixed `page_`, for the next page in the requested direction; `null` on the last page. */
+  next_page: string | null;
+}
+
+/** `error.type` values of the error envelope (spec §8.2). */
+export type ErrorType =
+  | 'invalid_request_error'
+  | 'authentication_error'
+  | 'billing_error'
+  | 'permission_error'
+  | 'not_found_error'
+  | 'conflict_error'
+  | 'request_too_large'
+  | 'rate_limit_error'
+  | 'api_error'
+  | 'timeout_error'
+  | 'overloaded_error';
+
+/** The error envelope every non-2xx JSON answer carries (spec §8.1). */
+export interface ErrorEnvelope {
+  type: 'error';
+  error: {
+    type: ErrorType;
+    message: string;
+    details?: { error_code: string };
+  };
+  request_id: string;
+}
+
+/** Wire limits shared by server validation and client-side checks. */
+export const WIRE_LIMITS = {
+  /** `limit` bounds on `GET /v1/files` (spec §4.1). */
+  listLimitMin: 1,
+  listLimitMax: 1000,
+  listLimitDefault: 20,
+  /** `ids[]` may name at most this many files (spec §4.1). */
+  maxIds: 100,
+  /** `expires_in_seconds` bounds: one hour to 90 days (spec §3). */
+  expiresInSecondsMin: 3600,
+  expiresInSecondsMax: 7_776_000,
+  filenameMaxChars: 255,
+} as const;

@@ -1,0 +1,94 @@
+/**
+ * Composition root: config + stores → FileService → HTTP handler. Injectable and testable in
+ * process; it never reads `process.env`, listens on a port or installs signal handlers (main.ts does).
+ */
+import { pino } from 'pino';
+import type { Logger as PinoLogger } from 'pino';
+import { createApiKey } from './auth/api-keys.js';
+import { Authenticator } from './auth/authenticator.js';
+import type { Config } from './config.js';
+import { FileService } from './files/file-service.js';
+import type { FileIdGenerator } from './files/file-id.js';
+import { createRequestHandler } from './http/handler.js';
+import type { RequestListener } from './http/handler.js';
+import type { Stores } from './storage/create-stores.js';
+import { createStores } from './storage/create-stores.js';
+
+export interface AppOptions {
+  config: Config;
+  /** Stores to use instead of the ones `config` names (tests inject memory or fault-injecting stores). */
+  stores?: Stores;
+  logger?: PinoLogger;
+  clock?: () => number;
+  ids?: FileIdGenerator;
+}
+
+export interface App {
+  readonly config: Config;
+  readonly stores: Stores;
+  readonly service: FileService;
+  readonly logger: PinoLogger;
+  readonly handler: RequestListener;
+  /**
+   * Opens the stores, sweeps what a crash left behind and starts the expiry reaper. With no key
+   * configured or stored, creates one and returns its secret (to be shown once).
+   */
+  start(): Promise<{ firstApiKey?: string }>;
+  close(): Promise<void>;
+}
+
+export function createApp(options: AppOptions): App {
+  const { config } = options;
+  const logger = options.logger ?? pino({ level: config.logLevel, base: null });
+  const stores = options.stores ?? createStores(config);
+  const clock = options.clock ?? Date.now;
+  const service = new FileService({
+    blobs: stores.blobs,
+    metadata: stores.metadata,
+    maxFileBytes: config.maxFileBytes,
+    quotaBytes: config.quotaBytes,
+    clock,
+    logger,
+    ...(options.ids ? { ids: options.ids } : {}),
+  });
+  const authenticator = new Authenticator(stores.metadata, config.apiKeys);
+  const handler = createRequestHandler({
+    service,
+    authenticator,
+    logger,
+    checkReady: async () => {
+      await stores.metadata.ping();
+      await stores.blobs.ping();
+    },
+  });
+  let reaper: NodeJS.Timeout | undefined;
+
+  return {
+    config,
+    stores,
+    service,
+    logger,
+    handler,
+    async start() {
+      await stores.metadata.init();
+      await stores.blobs.init();
+      const swept = await service.sweepOrphans(stores.orphanGraceMs);
+      const reaped = await service.reapExpired();
+      logger.info({ blobs: stores.blobs.name, metadata: stores.metadata.name, swept, reaped }, 'stores ready');
+      reaper = setInterval(() => {
+        service.reapExpired().catch((err: unknown) => logger.error({ err }, 'expiry reaper failed'));
+      }, config.reapIntervalSeconds * 1000);
+      reaper.unref();
+      if (config.apiKeys.length === 0 && (await stores.metadata.countActiveApiKeys()) === 0) {
+        const { secret } = await createApiKey(stores.metadata, { name: 'first-run', nowMs: clock() });
+        return { firstApiKey: secret };
+      }
+      return {};
+    },
+    async close() {
+      if (reaper) clearInterval(reaper);
+      await stores.blobs.close();
+      await stores.metadata.close();
+    },
+  };
+}

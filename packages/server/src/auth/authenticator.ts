@@ -1,0 +1,58 @@
+/**
+ * Request authentication. Both SDK generations are accepted: `x-api-key` (0.x) and
+ * `Authorization: Bearer` (1.x, and `authToken` everywhere) — spec §1.2.
+ *
+ * Keys come from two places: `CABINET_API_KEYS` (valid for workspace `default`, held hashed in
+ * memory) and the metadata store. Nothing is cached, so a revocation takes effect on the next request.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import { AuthenticationError } from '../errors.js';
+import type { MetadataStore } from '../storage/metadata-store.js';
+import { DEFAULT_WORKSPACE, hashApiKey } from './api-keys.js';
+
+export interface Principal {
+  workspaceId: string;
+  /** `env` for a key from CABINET_API_KEYS, else the stored key's id. */
+  keyId: string;
+}
+
+export class Authenticator {
+  private readonly staticHashes: Buffer[];
+
+  constructor(private readonly metadata: MetadataStore, staticKeys: readonly string[] = []) {
+    this.staticHashes = staticKeys.map((k) => Buffer.from(hashApiKey(k), 'hex'));
+  }
+
+  async authenticate(headers: IncomingHttpHeaders): Promise<Principal> {
+    const secret = presentedKey(headers);
+    if (secret === undefined) {
+      throw new AuthenticationError(
+        'authentication_required',
+        'No API key: send it in the x-api-key header or as Authorization: Bearer <key>.',
+      );
+    }
+    const hash = Buffer.from(hashApiKey(secret), 'hex');
+    // Compare against every static key without stopping early, in constant time per key.
+    let staticMatch = false;
+    for (const candidate of this.staticHashes) staticMatch = timingSafeEqual(candidate, hash) || staticMatch;
+    if (staticMatch) return { workspaceId: DEFAULT_WORKSPACE, keyId: 'env' };
+
+    const stored = await this.metadata.findApiKeyByHash(hash.toString('hex'));
+    if (stored && stored.revokedAtMs === null && timingSafeEqual(Buffer.from(stored.keyHash, 'hex'), hash)) {
+      return { workspaceId: stored.workspaceId, keyId: stored.id };
+    }
+    throw new AuthenticationError('invalid_api_key', 'Invalid API key.');
+  }
+}
+
+function presentedKey(headers: IncomingHttpHeaders): string | undefined {
+  const apiKey = headers['x-api-key'];
+  if (typeof apiKey === 'string' && apiKey.trim() !== '') return apiKey.trim();
+  const auth = headers.authorization;
+  if (typeof auth === 'string') {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(auth);
+    if (match?.[1]) return match[1];
+  }
+  return undefined;
+}

@@ -1,0 +1,149 @@
+/**
+ * Configuration: the one place that reads `process.env` and command-line flags.
+ *
+ * Every setting is declared once in OPTIONS: its env variable, its flag (the env name without
+ * `CABINET_`, kebab-case), its default and its parser. Flags win over the environment.
+ */
+import { resolve } from 'node:path';
+
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  /** `sqlite` (embedded, durable) or `memory` (ephemeral, for tests and demos). */
+  store: 'sqlite' | 'memory';
+  maxFileBytes: number;
+  quotaBytes: number;
+  apiKeys: string[];
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  reapIntervalSeconds: number;
+  /** Time allowed to receive a request's headers. */
+  headersTimeoutMs: number;
+  /** A connection with no traffic for this long is closed (stalled uploads and downloads). */
+  idleTimeoutMs: number;
+  /** How long shutdown waits for requests in flight. */
+  shutdownGraceMs: number;
+}
+
+interface OptionSpec<K extends keyof Config> {
+  key: K;
+  env: string;
+  description: string;
+  defaultValue: Config[K];
+  parse: (raw: string) => Config[K];
+}
+
+const KB = 1000;
+const KiB = 1024;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** All settings, in the order the README's configuration table shows them. */
+export const OPTIONS = [
+  opt('host', 'CABINET_HOST', 'Address to listen on.', '127.0.0.1', nonEmpty),
+  opt('port', 'CABINET_PORT', 'TCP port (0 picks a free one).', 8080, (v) => integer(v, 0, 65535)),
+  opt('dataDir', 'CABINET_DATA_DIR', 'Where the embedded store keeps `cabinet.db` and `blobs/`.', './data', nonEmpty),
+  opt('store', 'CABINET_STORE', '`sqlite` (durable, default) or `memory` (ephemeral test double).', 'sqlite', (v) =>
+    oneOf(v, ['sqlite', 'memory'] as const),
+  ),
+  opt('maxFileBytes', 'CABINET_MAX_FILE_BYTES', 'Largest file accepted (413 above it); suffixes KB, MB, GB, KiB, MiB, GiB.', 500 * KiB * KiB, bytes),
+  opt('quotaBytes', 'CABINET_QUOTA_BYTES', 'Storage quota of each workspace.', 100 * KiB * KiB * KiB, bytes),
+  opt('apiKeys', 'CABINET_API_KEYS', 'Comma-separated keys valid for workspace `default` (in addition to stored keys).', [], (v) =>
+    v.split(',').map((k) => k.trim()).filter((k) => k !== ''),
+  ),
+  opt('logLevel', 'CABINET_LOG_LEVEL', 'pino log level (`silent` turns logging off).', 'info', (v) => oneOf(v, LOG_LEVELS)),
+  opt('reapIntervalSeconds', 'CABINET_REAP_INTERVAL_SECONDS', 'How often expired files are deleted.', 60, (v) => integer(v, 1, 86_400)),
+  opt('headersTimeoutMs', 'CABINET_HEADERS_TIMEOUT_MS', 'Time allowed to send request headers.', 30_000, (v) => integer(v, 1, 3_600_000)),
+  opt('idleTimeoutMs', 'CABINET_IDLE_TIMEOUT_MS', 'Idle connection timeout (stalled bodies included).', 120_000, (v) => integer(v, 1, 3_600_000)),
+  opt('shutdownGraceMs', 'CABINET_SHUTDOWN_GRACE_MS', 'How long shutdown waits for requests in flight.', 10_000, (v) => integer(v, 0, 600_000)),
+] as const;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/**
+ * Builds the configuration from `env` and `argv` (flags such as `--port 9000` or `--port=9000`).
+ * @throws ConfigError naming the setting, for unknown flags and bad values.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: readonly string[] = []): Config {
+  const flags = parseFlags(argv);
+  const config = {} as Record<keyof Config, unknown>;
+  for (const spec of OPTIONS as readonly OptionSpec<keyof Config>[]) {
+    const flag = flagName(spec.env);
+    const raw = flags.get(flag) ?? env[spec.env];
+    flags.delete(flag);
+    try {
+      config[spec.key] = raw === undefined || raw === '' ? spec.defaultValue : spec.parse(raw);
+    } catch (err) {
+      throw new ConfigError(`${spec.env} (--${flag}): ${(err as Error).message}`);
+    }
+  }
+  const unknown = [...flags.keys()];
+  if (unknown.length > 0) throw new ConfigError(`unknown option --${unknown[0]}; see --help`);
+  const result = config as unknown as Config;
+  return { ...result, dataDir: resolve(result.dataDir) };
+}
+
+/** `CABINET_MAX_FILE_BYTES` → `max-file-bytes`. */
+export function flagName(env: string): string {
+  return env.replace(/^CABINET_/, '').toLowerCase().replace(/_/g, '-');
+}
+
+/** Parses `500MB`, `1.5GiB`, `1048576`. */
+export function bytes(raw: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([KMGT]i?B|B)?\s*$/i.exec(raw);
+  if (!match) throw new Error(`expected a byte count such as 1048576, 500MB or 2GiB; got ${JSON.stringify(raw)}`);
+  const unit = (match[2] ?? 'B').toUpperCase();
+  const power = 'BKMGT'.indexOf(unit.charAt(0));
+  const base = unit.includes('I') ? KiB : KB;
+  const value = Math.floor(Number(match[1]) * base ** power);
+  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`byte count out of range: ${raw}`);
+  return value;
+}
+
+// --- Internal helpers ---
+
+function opt<K extends keyof Config>(
+  key: K,
+  env: string,
+  description: string,
+  defaultValue: Config[K],
+  parse: (raw: string) => Config[K],
+): OptionSpec<K> {
+  return { key, env, description, defaultValue, parse };
+}
+
+function parseFlags(argv: readonly string[]): Map<string, string> {
+  const flags = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (!arg.startsWith('--')) throw new ConfigError(`unexpected argument ${JSON.stringify(arg)}`);
+    const eq = arg.indexOf('=');
+    if (eq !== -1) {
+      flags.set(arg.slice(2, eq), arg.slice(eq + 1));
+      continue;
+    }
+    const value = argv[i + 1];
+    if (value === undefined || value.startsWith('--')) throw new ConfigError(`option ${arg} needs a value`);
+    flags.set(arg.slice(2), value);
+    i++;
+  }
+  return flags;
+}
+
+function nonEmpty(raw: string): string {
+  if (raw.trim() === '') throw new Error('must not be empty');
+  return raw;
+}
+
+function integer(raw: string, min: number, max: number): number {
+  const n = /^\d+$/.test(raw.trim()) ? Number(raw) : Number.NaN;
+  if (!(n >= min && n <= max)) throw new Error(`expected an integer from ${min} to ${max}; got ${JSON.stringify(raw)}`);
+  return n;
+}
+
+function oneOf<T extends string>(raw: string, allowed: readonly T[]): T {
+  const found = allowed.find((a) => a === raw.trim());
+  if (found === undefined) throw new Error(`expected one of ${allowed.join(', ')}; got ${JSON.stringify(raw)}`);
+  return found;
+}

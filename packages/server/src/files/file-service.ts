@@ -1,0 +1,391 @@
+/**
+ * FileService: the framework-free core. It owns the upload → commit → delete protocol across the
+ * blob store (bytes) and the metadata store (records), and nothing here knows about HTTP.
+ *
+ * Upload protocol (crash-safe at every instant):
+ *   1. stage: stream the bytes into the blob store under a fresh blob key while hashing, counting,
+ *      sniffing the type, validating batch JSONL and reserving quota as bytes arrive. `put` is
+ *      atomic and durable, so afterwards the bytes are on disk but no record points at them.
+ *   2. commit: insert the record (and turn the reservation into usage) in one metadata transaction.
+ *      Only now is the file visible. A crash between 1 and 2 leaves an orphan blob, which
+ *      `sweepOrphans` removes; a crash during 1 leaves a temp file, which the blob store's init removes.
+ * Delete protocol: record first (the file disappears at once), then the blob; a crash in between
+ * again leaves only an orphan blob.
+ *
+ * Staging and committing are separate because multipart fields may follow the file part (curl
+ * sends parts in the order given; the official SDK sends `expires_in_seconds` after `file`).
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import type { FilePurpose } from '@cabinet/client/wire';
+import {
+  FileNotFoundError,
+  FileTooLargeError,
+  IdempotencyError,
+  InvalidRequestError,
+  NotFoundError,
+  StorageError,
+} from '../errors.js';
+import { BlobNotFoundError } from '../storage/blob-store.js';
+import type { BlobStore, ByteRange } from '../storage/blob-store.js';
+import type { ListResult, MetadataStore } from '../storage/metadata-store.js';
+import type { FileRecord, IdempotencyRecord } from '../storage/records.js';
+import { BatchValidator } from './batch-validator.js';
+import type { BatchProblem } from './batch-validator.js';
+import { createFileIdGenerator, FILE_ID_PREFIX } from './file-id.js';
+import type { FileIdGenerator } from './file-id.js';
+import { checkFilename, unnamedFilename } from './filename.js';
+import { decideMimeType, SNIFF_BYTES } from './mime-type.js';
+import type { Readable } from 'node:stream';
+
+export interface Logger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface FileServiceOptions {
+  blobs: BlobStore;
+  metadata: MetadataStore;
+  maxFileBytes: number;
+  /** Storage quota of every workspace. */
+  quotaBytes: number;
+  clock?: () => number;
+  ids?: FileIdGenerator;
+  logger?: Logger;
+  /** Quota is reserved ahead of the bytes in steps of this size (fewer store round-trips). */
+  reservationStepBytes?: number;
+  /** How long an Idempotency-Key is remembered. */
+  idempotencyTtlMs?: number;
+}
+
+export interface StageInput {
+  workspaceId: string;
+  /** The part's filename as sent (the final path component is kept). */
+  filename: string | undefined;
+  /** The part's Content-Type as sent. */
+  declaredMimeType: string | undefined;
+  /** The purpose, when it arrived before the bytes; batch files are then rejected mid-stream. */
+  purpose: FilePurpose | undefined;
+  content: AsyncIterable<Uint8Array>;
+  signal?: AbortSignal;
+}
+
+/** Bytes durably stored but not yet visible. Commit or abort it. */
+export interface StagedUpload {
+  readonly workspaceId: string;
+  readonly blobKey: string;
+  readonly reservationId: string;
+  readonly filename: string | undefined;
+  readonly mimeType: string;
+  readonly sizeBytes: number;
+  readonly sha256: string;
+  readonly purposeHint: FilePurpose | undefined;
+  /** Result of JSONL validation; `undefined` when validation did not run (purpose was user_data). */
+  readonly batch: { problem: BatchProblem | undefined } | undefined;
+}
+
+export interface CommitInput {
+  purpose?: FilePurpose | undefined;
+  expiresInSeconds?: number | undefined;
+  idempotencyKey?: string | undefined;
+}
+
+export interface CommitResult {
+  record: FileRecord;
+  /** True when an Idempotency-Key matched an earlier upload and that file is returned instead. */
+  replayed: boolean;
+}
+
+const MiB = 1024 * 1024;
+const DAY_MS = 24 * 3600 * 1000;
+
+export class FileService {
+  private readonly blobs: BlobStore;
+  private readonly metadata: MetadataStore;
+  private readonly clock: () => number;
+  private readonly ids: FileIdGenerator;
+  private readonly logger: Logger | undefined;
+  readonly maxFileBytes: number;
+  readonly quotaBytes: number;
+  private readonly reservationStepBytes: number;
+  private readonly idempotencyTtlMs: number;
+
+  constructor(options: FileServiceOptions) {
+    this.blobs = options.blobs;
+    this.metadata = options.metadata;
+    this.clock = options.clock ?? Date.now;
+    this.ids = options.ids ?? createFileIdGenerator();
+    this.logger = options.logger;
+    this.maxFileBytes = options.maxFileBytes;
+    this.quotaBytes = options.quotaBytes;
+    this.reservationStepBytes = options.reservationStepBytes ?? 8 * MiB;
+    this.idempotencyTtlMs = options.idempotencyTtlMs ?? DAY_MS;
+  }
+
+  /** Streams the bytes into storage (step 1 of the upload protocol). */
+  async stage(input: StageInput): Promise<StagedUpload> {
+    const filename = checkFilename(input.filename);
+    const blobKey = `blob_${this.ids.next(this.clock()).slice(FILE_ID_PREFIX.length)}`;
+    const reservationId = randomUUID();
+    const hash = createHash('sha256');
+    const head: Buffer[] = [];
+    let headBytes = 0;
+    let sizeBytes = 0;
+    let reservedBytes = 0;
+    // Validate JSONL whenever the file may turn out to be a batch file: when purpose is `batch`,
+    // or not yet known (it may come after the file part).
+    const validator = input.purpose === 'user_data' ? undefined : new BatchValidator();
+    const rejectEarly = input.purpose === 'batch';
+
+    const tapped = async function* (this: FileService): AsyncGenerator<Uint8Array> {
+      for await (const chunk of input.content) {
+        sizeBytes += chunk.length;
+        if (sizeBytes > this.maxFileBytes) throw new FileTooLargeError(this.maxFileBytes);
+        if (sizeBytes > reservedBytes) {
+          reservedBytes = await this.reserveAtLeast(input.workspaceId, reservationId, sizeBytes, reservedBytes);
+        }
+        hash.update(chunk);
+        if (headBytes < SNIFF_BYTES) {
+          const part = Buffer.from(chunk.subarray(0, SNIFF_BYTES - headBytes));
+          head.push(part);
+          headBytes += part.length;
+        }
+        if (validator) {
+          validator.push(chunk);
+          if (rejectEarly && validator.problem) throw batchError(validator.problem);
+        }
+        yield chunk;
+      }
+    }.call(this);
+
+    try {
+      const written = await this.blobs.put(blobKey, tapped, input.signal ? { signal: input.signal } : {});
+      if (written.sizeBytes !== sizeBytes) {
+        throw new StorageError(`blob store wrote ${written.sizeBytes} bytes of ${sizeBytes}`);
+      }
+    } catch (err) {
+      await this.metadata.release(reservationId).catch(() => undefined);
+      throw err;
+    }
+    const batchProblem = validator?.finish();
+    const staged: StagedUpload = {
+      workspaceId: input.workspaceId,
+      blobKey,
+      reservationId,
+      filename,
+      mimeType: decideMimeType({ declared: input.declaredMimeType, filename, head: Buffer.concat(head) }),
+      sizeBytes,
+      sha256: hash.digest('hex'),
+      purposeHint: input.purpose,
+      batch: validator ? { problem: batchProblem } : undefined,
+    };
+    if (rejectEarly && batchProblem) {
+      await this.abort(staged);
+      throw batchError(batchProblem);
+    }
+    return staged;
+  }
+
+  /** Makes a staged upload visible (step 2). On any failure the staged bytes are removed. */
+  async commit(staged: StagedUpload, input: CommitInput = {}): Promise<CommitResult> {
+    try {
+      return await this.commitOrThrow(staged, input);
+    } catch (err) {
+      await this.abort(staged);
+      throw err;
+    }
+  }
+
+  /** Forgets a staged upload: removes its bytes and releases its reservation. */
+  async abort(staged: StagedUpload): Promise<void> {
+    await this.metadata.release(staged.reservationId).catch(() => undefined);
+    await this.blobs.delete(staged.blobKey).catch((err: unknown) => {
+      // The sweeper will find it later; nothing is visible meanwhile.
+      this.logger?.warn({ err, blobKey: staged.blobKey }, 'could not remove aborted upload; left for the sweeper');
+    });
+  }
+
+  /** Stage and commit in one call, for callers that know every field up front. */
+  async upload(input: StageInput & CommitInput): Promise<CommitResult> {
+    const staged = await this.stage(input);
+    return this.commit(staged, input);
+  }
+
+  /** The live file, or NotFoundError (`file_expired` for an expired one). */
+  async get(workspaceId: string, id: string): Promise<FileRecord> {
+    const record = await this.metadata.getFile(workspaceId, id);
+    if (!record) throw new FileNotFoundError(id);
+    if (record.expiresAtMs !== null && record.expiresAtMs <= this.clock()) {
+      throw new NotFoundError(`File \`${id}\` has expired.`, 'file_expired');
+    }
+    return record;
+  }
+
+  async list(workspaceId: string, query: { limit: number; direction: 'after' | 'before'; cursor?: string }): Promise<ListResult> {
+    return this.metadata.listFiles(workspaceId, { ...query, nowMs: this.clock() });
+  }
+
+  /** The live files among `ids`, newest first; unknown, foreign and expired ids are left out. */
+  async getMany(workspaceId: string, ids: readonly string[]): Promise<FileRecord[]> {
+    const now = this.clock();
+    const records = await this.metadata.getFiles(workspaceId, ids);
+    return records
+      .filter((r) => r.expiresAtMs === null || r.expiresAtMs > now)
+      .sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+  }
+
+  /** The file's bytes (or an inclusive range of them) as a stream. */
+  async open(record: FileRecord, range?: ByteRange): Promise<Readable> {
+    try {
+      return await this.blobs.get(record.blobKey, range);
+    } catch (err) {
+      if (err instanceof BlobNotFoundError) {
+        // A committed file without bytes breaks the commit protocol's promise: say so loudly.
+        this.logger?.error({ fileId: record.id, blobKey: record.blobKey }, 'blob missing for committed file');
+        throw new StorageError(`blob missing for file ${record.id}`, err);
+      }
+      throw err;
+    }
+  }
+
+  async delete(workspaceId: string, id: string): Promise<FileRecord> {
+    const record = await this.metadata.deleteFile(workspaceId, id);
+    if (!record) throw new FileNotFoundError(id);
+    await this.removeBlob(record);
+    return record;
+  }
+
+  /** Deletes expired files and forgets old idempotency keys. Returns how many files went. */
+  async reapExpired(batchSize = 100): Promise<number> {
+    let reaped = 0;
+    for (;;) {
+      const expired = await this.metadata.listExpired(this.clock(), batchSize);
+      for (const record of expired) {
+        if (await this.metadata.deleteFile(record.workspaceId, record.id)) {
+          await this.removeBlob(record);
+          reaped++;
+        }
+      }
+      if (expired.length < batchSize) break;
+    }
+    await this.metadata.pruneIdempotencyKeys(this.clock() - this.idempotencyTtlMs);
+    if (reaped > 0) this.logger?.info({ reaped }, 'expired files deleted');
+    return reaped;
+  }
+
+  /**
+   * Deletes blobs that no record points at and that are older than `graceMs` (younger ones may be
+   * staged uploads about to commit). Returns how many were deleted.
+   */
+  async sweepOrphans(graceMs: number, batchSize = 500): Promise<number> {
+    const cutoff = this.clock() - graceMs;
+    let swept = 0;
+    let batch: string[] = [];
+    const flush = async (): Promise<void> => {
+      const known = await this.metadata.existingBlobKeys(batch);
+      for (const key of batch) {
+        if (!known.has(key)) {
+          await this.blobs.delete(key);
+          swept++;
+        }
+      }
+      batch = [];
+    };
+    for await (const blob of this.blobs.list()) {
+      if (blob.lastModifiedMs > cutoff) continue;
+      batch.push(blob.key);
+      if (batch.length >= batchSize) await flush();
+    }
+    if (batch.length > 0) await flush();
+    if (swept > 0) this.logger?.info({ swept }, 'orphan blobs removed');
+    return swept;
+  }
+
+  // --- Internal helpers ---
+
+  private async commitOrThrow(staged: StagedUpload, input: CommitInput): Promise<CommitResult> {
+    const purpose = input.purpose ?? staged.purposeHint ?? 'user_data';
+    if (purpose === 'batch') {
+      if (!staged.batch) throw new InvalidRequestError('purpose batch was given after purpose user_data.');
+      if (staged.batch.problem) throw batchError(staged.batch.problem);
+    }
+    const now = this.clock();
+    const filename = staged.filename ?? unnamedFilename(staged.mimeType);
+    const record: FileRecord = {
+      id: this.ids.next(now),
+      workspaceId: staged.workspaceId,
+      filename,
+      mimeType: staged.mimeType,
+      sizeBytes: staged.sizeBytes,
+      sha256: staged.sha256,
+      purpose,
+      createdAtMs: now,
+      expiresAtMs: input.expiresInSeconds === undefined ? null : now + input.expiresInSeconds * 1000,
+      blobKey: staged.blobKey,
+    };
+    const idem = input.idempotencyKey === undefined ? undefined : this.idempotencyRecord(record, input);
+    let result = await this.metadata.insertFile(record, staged.reservationId, idem);
+    if (!result.inserted && idem && result.existing.createdAtMs < now - this.idempotencyTtlMs) {
+      // The key outlived its 24 h window but was not pruned yet: forget it and use it afresh.
+      await this.metadata.pruneIdempotencyKeys(now - this.idempotencyTtlMs);
+      result = await this.metadata.insertFile(record, staged.reservationId, idem);
+    }
+    if (result.inserted) return { record, replayed: false };
+    return this.replay(staged, result.existing, idem);
+  }
+
+  private async replay(staged: StagedUpload, existing: IdempotencyRecord, idem: IdempotencyRecord | undefined): Promise<CommitResult> {
+    if (existing.fingerprint !== idem?.fingerprint) {
+      throw new IdempotencyError(
+        'idempotency_key_reused',
+        'This Idempotency-Key was already used with a different request; use a new key for a new upload.',
+      );
+    }
+    const original = await this.metadata.getFile(staged.workspaceId, existing.fileId);
+    if (!original) throw new FileNotFoundError(existing.fileId);
+    await this.abort(staged);
+    return { record: original, replayed: true };
+  }
+
+  private idempotencyRecord(record: FileRecord, input: CommitInput): IdempotencyRecord {
+    const fingerprint = createHash('sha256')
+      .update(JSON.stringify([record.sha256, record.sizeBytes, record.filename, record.purpose, input.expiresInSeconds ?? null]))
+      .digest('hex');
+    return {
+      workspaceId: record.workspaceId,
+      key: input.idempotencyKey ?? '',
+      fingerprint,
+      fileId: record.id,
+      createdAtMs: record.createdAtMs,
+    };
+  }
+
+  /**
+   * Grows the reservation to cover `needed` bytes, a step ahead when the quota allows, exactly
+   * otherwise (so a workspace can be filled to the last byte). Returns the new reserved total.
+   */
+  private async reserveAtLeast(workspaceId: string, reservationId: string, needed: number, current: number): Promise<number> {
+    const ahead = Math.min(Math.max(needed, current + this.reservationStepBytes), this.maxFileBytes);
+    try {
+      await this.metadata.reserve(workspaceId, reservationId, ahead, this.quotaBytes);
+      return ahead;
+    } catch (err) {
+      if (ahead === needed) throw err;
+      await this.metadata.reserve(workspaceId, reservationId, needed, this.quotaBytes);
+      return needed;
+    }
+  }
+
+  private async removeBlob(record: FileRecord): Promise<void> {
+    await this.blobs.delete(record.blobKey).catch((err: unknown) => {
+      this.logger?.warn({ err, blobKey: record.blobKey }, 'blob delete failed; left for the orphan sweeper');
+    });
+  }
+}
+
+function batchError(problem: BatchProblem): InvalidRequestError {
+  return new InvalidRequestError(`Invalid batch file: line ${problem.line}: ${problem.reason}.`, {
+    code: 'invalid_batch_file',
+    details: { line: problem.line },
+  });
+}

@@ -1,0 +1,31 @@
+/**
+ * GA `next_page` / `page` tokens: "Opaque page cursor … Prefixed `page_`" (spec §2.3). A token holds
+ * the direction and the boundary id, the same position `last_id` (or `first_id`, going backwards)
+ * gives beta clients, so both dialects walk the same sequence.
+ */
+import { InvalidParameterError } from '../errors.js';
+import { isFileId } from '../files/file-id.js';
+
+export interface PagePosition {
+  direction: 'after' | 'before';
+  cursor: string;
+}
+
+const PREFIX = 'page_';
+
+export function encodePageToken(position: PagePosition): string {
+  const raw = `${position.direction === 'after' ? 'a' : 'b'}:${position.cursor}`;
+  return PREFIX + Buffer.from(raw, 'utf8').toString('base64url');
+}
+
+export function decodePageToken(token: string): PagePosition {
+  if (!token.startsWith(PREFIX)) throw bad();
+  const raw = Buffer.from(token.slice(PREFIX.length), 'base64url').toString('utf8');
+  const [dir, cursor = ''] = raw.split(':', 2);
+  if ((dir !== 'a' && dir !== 'b') || !isFileId(cursor)) throw bad();
+  return { direction: dir === 'a' ? 'after' : 'before', cursor };
+}
+
+function bad(): InvalidParameterError {
+  return new InvalidParameterError('page', 'not a page token from this server (use the `next_page` of a previous response).');
+}

@@ -1,0 +1,42 @@
+/** Records → wire JSON (snake_case exactly as the official SDKs read it, spec §2). */
+import type { DeletedFileObject, FileListPage, FileObject } from '@cabinet/client/wire';
+import type { FileRecord } from '../storage/records.js';
+import { encodePageToken } from './page-token.js';
+
+export function toFileObject(record: FileRecord): FileObject {
+  return {
+    id: record.id,
+    type: 'file',
+    filename: record.filename,
+    mime_type: record.mimeType,
+    size_bytes: record.sizeBytes,
+    created_at: new Date(record.createdAtMs).toISOString(),
+    downloadable: true,
+    expires_at: record.expiresAtMs === null ? null : new Date(record.expiresAtMs).toISOString(),
+    purpose: record.purpose,
+    sha256: record.sha256,
+  };
+}
+
+export function toDeletedFile(id: string): DeletedFileObject {
+  return { id, type: 'file_deleted', deleted: true };
+}
+
+/**
+ * A list page in the superset envelope. `next_page` continues in the requested direction from the
+ * far end of this page, exactly as the beta cursors would; it is null whenever `has_more` is false,
+ * and an empty page never says there is more (paginator traps, spec §4.2).
+ */
+export function toListPage(records: FileRecord[], hasMore: boolean, direction: 'after' | 'before'): FileListPage {
+  const first = records[0]?.id ?? null;
+  const last = records[records.length - 1]?.id ?? null;
+  const more = hasMore && records.length > 0;
+  const boundary = direction === 'after' ? last : first;
+  return {
+    data: records.map(toFileObject),
+    has_more: more,
+    first_id: first,
+    last_id: last,
+    next_page: more && boundary !== null ? encodePageToken({ direction, cursor: boundary }) : null,
+  };
+}

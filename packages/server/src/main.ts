@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+/**
+ * Process entry: reads the environment and flags, starts the server, and shuts down gracefully on
+ * SIGINT/SIGTERM. Everything else lives in app.ts / server.ts so it can run in-process in tests.
+ */
+import { ConfigError, loadConfig } from './config.js';
+import { configHelp } from './config-help.js';
+import { startServer } from './server.js';
+
+async function main(argv: string[]): Promise<void> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`Usage: cabinet-server [options]\n\n${configHelp()}\n`);
+    return;
+  }
+  const config = loadConfig(process.env, argv);
+  const running = await startServer({ config });
+  if (running.firstApiKey) announceFirstKey(running.firstApiKey, config.dataDir);
+  process.stderr.write(`Cabinet is serving the Files API at ${running.url}/v1/files\n`);
+  let signals = 0;
+  const stop = (signal: string): void => {
+    if (++signals > 1) process.exit(1); // a second Ctrl-C: stop waiting
+    running.app.logger.info({ signal }, 'shutting down');
+    running.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        running.app.logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+/** The first start creates a key; it is printed once, and only its hash is stored. */
+export function announceFirstKey(secret: string, dataDir: string): void {
+  process.stderr.write(
+    [
+      '',
+      'No API keys were configured, so Cabinet created one for workspace "default":',
+      '',
+      `    ${secret}`,
+      '',
+      'It is shown only this once: only its SHA-256 hash is stored, in',
+      `${dataDir}/cabinet.db. Use it as x-api-key / ANTHROPIC_API_KEY / CABINET_API_KEY.`,
+      'Make more with `cabinet keys create`, or set CABINET_API_KEYS=key1,key2.',
+      '',
+    ].join('\n') + '\n',
+  );
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`cabinet-server: ${err.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`cabinet-server: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,81 @@
+/**
+ * Listening and shutting down: a Node HTTP server around the app's handler, with the timeouts
+ * that keep stalled clients from holding resources, and a graceful close.
+ */
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp } from './app.js';
+import type { App, AppOptions } from './app.js';
+import { FileTooLargeError } from './errors.js';
+import { sendError } from './http/respond.js';
+import { rejectOversizedBody } from './http/routes/upload.js';
+
+export interface RunningServer {
+  app: App;
+  server: Server;
+  /** e.g. `http://127.0.0.1:8080` */
+  url: string;
+  firstApiKey?: string;
+  /** Stops accepting, lets requests in flight finish (up to the grace period), closes the stores. */
+  close(): Promise<void>;
+}
+
+export async function startServer(options: AppOptions): Promise<RunningServer> {
+  const app = createApp(options);
+  const { config } = app;
+  const started = await app.start();
+  const server = createServer(
+    {
+      // Uploads of hundreds of MB may take minutes: no total request deadline, but headers must
+      // arrive promptly and a connection that goes quiet is closed (server.timeout below).
+      requestTimeout: 0,
+      headersTimeout: config.headersTimeoutMs,
+      keepAliveTimeout: 65_000,
+    },
+    app.handler,
+  );
+  server.timeout = config.idleTimeoutMs;
+  // `Expect: 100-continue` (curl sends it for large bodies): refuse an oversized upload before the
+  // client sends a byte of it, accept everything else as usual.
+  server.on('checkContinue', (req, res) => {
+    try {
+      if (req.method === 'POST') rejectOversizedBody(req, config.maxFileBytes);
+    } catch (err) {
+      if (err instanceof FileTooLargeError) {
+        res.setHeader('connection', 'close');
+        sendError(req, res, err, 'req_expect_continue');
+        return;
+      }
+    }
+    res.writeContinue();
+    app.handler(req, res);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}`;
+  app.logger.info({ url }, 'cabinet listening');
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const grace = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownGraceMs).unref());
+      await Promise.race([closed, grace]);
+      server.closeAllConnections();
+      await closed;
+      await app.close();
+      app.logger.info('cabinet stopped');
+    })();
+    return closing;
+  };
+  return { app, server, url, close, ...(started.firstApiKey ? { firstApiKey: started.firstApiKey } : {}) };
+}

@@ -1,0 +1,65 @@
+/**
+ * The blob store contract: opaque keys to bytes. It knows nothing of files, workspaces or HTTP.
+ * Every implementation passes `testing/blob-store-suite.ts`; a backend is added by passing it.
+ */
+import type { Readable } from 'node:stream';
+
+/** Inclusive byte range, as in HTTP `Range: bytes=start-end` (RFC 9110 §14.1.2). */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
+export interface BlobInfo {
+  key: string;
+  /** When the blob was written; the orphan sweeper spares blobs younger than its grace period. */
+  lastModifiedMs: number;
+}
+
+export interface PutOptions {
+  /** Aborting it stops the write and removes what was written. */
+  signal?: AbortSignal;
+}
+
+export interface BlobStore {
+  /** Short name for logs and health output, e.g. `fs`, `memory`, `s3`. */
+  readonly name: string;
+
+  /** Prepares the store (directories, buckets) and removes leftovers of interrupted writes. */
+  init(): Promise<void>;
+
+  /**
+   * Writes every chunk of `source` under `key`, atomically and durably: when the promise resolves
+   * the bytes are on stable storage under `key`; if it rejects (because `source` threw, the signal
+   * aborted, or storage failed) or the process dies first, nothing is visible under `key`.
+   * Errors thrown by `source` are rethrown unchanged. A full disk rejects with
+   * `InsufficientStorageError`. Writing an existing key replaces it atomically.
+   * @returns the number of bytes written.
+   */
+  put(key: string, source: AsyncIterable<Uint8Array>, options?: PutOptions): Promise<{ sizeBytes: number }>;
+
+  /**
+   * Streams the blob, or the inclusive `range` of it (the caller has checked the range against the
+   * size it knows). Rejects with `BlobNotFoundError` when there is no blob under `key`.
+   */
+  get(key: string, range?: ByteRange): Promise<Readable>;
+
+  /** Removes the blob. Missing keys are not an error (deletes are retried by sweepers). */
+  delete(key: string): Promise<void>;
+
+  /** Every key in the store, in no particular order, for the orphan sweeper. */
+  list(): AsyncIterable<BlobInfo>;
+
+  /** True when the store can take writes (used by /readyz). */
+  ping(): Promise<void>;
+
+  close(): Promise<void>;
+}
+
+/** No blob under the key. A storage-level fact; the file service decides what it means. */
+export class BlobNotFoundError extends Error {
+  constructor(readonly key: string) {
+    super(`no blob under key ${key}`);
+    this.name = 'BlobNotFoundError';
+  }
+}

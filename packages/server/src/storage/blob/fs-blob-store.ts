@@ -1,0 +1,219 @@
+/**
+ * Local-disk blob store, the embedded default.
+ *
+ * Layout: `<root>/<shard>/<key>` with the shard taken from the key's last two characters (the
+ * random end of a file id, so shards fill evenly), and `<root>/.tmp/` for writes in progress.
+ *
+ * Commit protocol (the same as MinIO's `RenameData`, peers.md §4.1): write to a temp file in the same
+ * filesystem → fdatasync → rename onto the final name → fsync the directory. rename(2) is atomic, so
+ * a reader or a crash sees either no blob or the whole blob; the directory fsync makes the new name
+ * itself durable before `put` resolves. Temp files of a crashed process are removed by `init()`.
+ */
+import { randomUUID } from 'node:crypto';
+import { constants as fsConstants } from 'node:fs';
+import { access, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { InsufficientStorageError, StorageError } from '../../errors.js';
+import { BlobNotFoundError } from '../blob-store.js';
+import { acquireDirLock } from './dir-lock.js';
+import type { DirLock } from './dir-lock.js';
+import type { BlobInfo, BlobStore, ByteRange, PutOptions } from '../blob-store.js';
+
+export interface FsBlobStoreOptions {
+  /** Directory that holds the blobs; created if missing. */
+  root: string;
+  /** Read buffer for downloads. 1 MiB measured ~2x the throughput of Node's 64 KiB default (issue 2). */
+  readBufferBytes?: number;
+  /** Chunks are gathered into writes of about this size, to keep syscalls few. */
+  writeBufferBytes?: number;
+}
+
+const TMP_DIR = '.tmp';
+const LOCK_FILE = '.lock';
+/** Keys are opaque ids; anything that could name another path is refused outright. */
+const SAFE_KEY = /^[A-Za-z0-9_-]{1,200}$/;
+const MiB = 1024 * 1024;
+
+export class FsBlobStore implements BlobStore {
+  readonly name = 'fs';
+  private readonly root: string;
+  private readonly tmp: string;
+  private readonly readBufferBytes: number;
+  private readonly writeBufferBytes: number;
+  /** Shard directories known to exist (and to be durable in their parent). */
+  private readonly shards = new Set<string>();
+  private lock: DirLock | undefined;
+
+  constructor(options: FsBlobStoreOptions) {
+    this.root = options.root;
+    this.tmp = join(options.root, TMP_DIR);
+    this.readBufferBytes = options.readBufferBytes ?? MiB;
+    this.writeBufferBytes = options.writeBufferBytes ?? MiB;
+  }
+
+  async init(): Promise<void> {
+    await mkdir(this.root, { recursive: true });
+    this.lock = await acquireDirLock(join(this.root, LOCK_FILE));
+    // Whatever is in .tmp belongs to a write that never committed: the process that owned it is
+    // gone (one process owns a data directory), so it can only be garbage.
+    await rm(this.tmp, { recursive: true, force: true });
+    await mkdir(this.tmp, { recursive: true });
+  }
+
+  async put(key: string, source: AsyncIterable<Uint8Array>, options: PutOptions = {}): Promise<{ sizeBytes: number }> {
+    const finalPath = this.pathFor(key);
+    const tmpPath = join(this.tmp, randomUUID());
+    let handle: FileHandle | undefined;
+    try {
+      handle = await open(tmpPath, 'wx', 0o600);
+      const sizeBytes = await this.writeAll(handle, source, options.signal);
+      await handle.datasync();
+      await handle.close();
+      handle = undefined;
+      const shardDir = await this.ensureShard(key);
+      await rename(tmpPath, finalPath);
+      await fsyncDirectory(shardDir);
+      return { sizeBytes };
+    } catch (err) {
+      await handle?.close().catch(() => undefined);
+      await rm(tmpPath, { force: true }).catch(() => undefined);
+      throw translate(err);
+    }
+  }
+
+  async get(key: string, range?: ByteRange): Promise<Readable> {
+    let handle: FileHandle;
+    try {
+      handle = await open(this.pathFor(key), 'r');
+    } catch (err) {
+      if (isErrno(err, 'ENOENT')) throw new BlobNotFoundError(key);
+      throw translate(err);
+    }
+    return handle.createReadStream({
+      highWaterMark: this.readBufferBytes,
+      autoClose: true,
+      ...(range ? { start: range.start, end: range.end } : {}),
+    });
+  }
+
+  async delete(key: string): Promise<void> {
+    await rm(this.pathFor(key), { force: true });
+  }
+
+  async *list(): AsyncIterable<BlobInfo> {
+    for (const shard of await readdir(this.root)) {
+      if (shard === TMP_DIR || shard === LOCK_FILE) continue;
+      const dir = join(this.root, shard);
+      let names: string[];
+      try {
+        names = await readdir(dir);
+      } catch (err) {
+        if (isErrno(err, 'ENOTDIR') || isErrno(err, 'ENOENT')) continue;
+        throw err;
+      }
+      for (const key of names) {
+        try {
+          const info = await stat(join(dir, key));
+          yield { key, lastModifiedMs: info.mtimeMs };
+        } catch (err) {
+          if (!isErrno(err, 'ENOENT')) throw err; // deleted while listing: not a blob any more
+        }
+      }
+    }
+  }
+
+  async ping(): Promise<void> {
+    await access(this.tmp, fsConstants.W_OK);
+  }
+
+  async close(): Promise<void> {
+    await this.lock?.release();
+    this.lock = undefined;
+  }
+
+  // --- Internal helpers ---
+
+  private pathFor(key: string): string {
+    if (!SAFE_KEY.test(key)) throw new StorageError(`unsafe blob key refused: ${JSON.stringify(key)}`);
+    return join(this.root, shardOf(key), key);
+  }
+
+  private async ensureShard(key: string): Promise<string> {
+    const shard = shardOf(key);
+    const dir = join(this.root, shard);
+    if (!this.shards.has(shard)) {
+      await mkdir(dir, { recursive: true });
+      // A new directory entry is durable only once its parent is fsynced.
+      await fsyncDirectory(this.root);
+      this.shards.add(shard);
+    }
+    return dir;
+  }
+
+  /** Writes the source, gathering small chunks so each writev moves about `writeBufferBytes`. */
+  private async writeAll(handle: FileHandle, source: AsyncIterable<Uint8Array>, signal?: AbortSignal): Promise<number> {
+    let total = 0;
+    let batch: Uint8Array[] = [];
+    let batchBytes = 0;
+    const flush = async (): Promise<void> => {
+      let pending = batch;
+      batch = [];
+      batchBytes = 0;
+      while (pending.length > 0) {
+        const { bytesWritten } = await handle.writev(pending);
+        pending = dropBytes(pending, bytesWritten);
+      }
+    };
+    for await (const chunk of source) {
+      signal?.throwIfAborted();
+      if (chunk.length === 0) continue;
+      batch.push(chunk);
+      batchBytes += chunk.length;
+      total += chunk.length;
+      if (batchBytes >= this.writeBufferBytes) await flush();
+    }
+    signal?.throwIfAborted();
+    await flush();
+    return total;
+  }
+}
+
+function shardOf(key: string): string {
+  return key.slice(-2).toLowerCase();
+}
+
+async function fsyncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The chunks left after the first `n` bytes were written (a short writev). */
+function dropBytes(chunks: Uint8Array[], n: number): Uint8Array[] {
+  let rest = n;
+  const out: Uint8Array[] = [];
+  for (const c of chunks) {
+    if (rest >= c.length) {
+      rest -= c.length;
+      continue;
+    }
+    out.push(rest > 0 ? c.subarray(rest) : c);
+    rest = 0;
+  }
+  return out;
+}
+
+function isErrno(err: unknown, code: string): boolean {
+  return typeof err === 'object' && err !== null && (err as NodeJS.ErrnoException).code === code;
+}
+
+/** Storage errors keep their cause; a full disk becomes the error clients can act on. */
+function translate(err: unknown): unknown {
+  if (isErrno(err, 'ENOSPC') || isErrno(err, 'EDQUOT')) return new InsufficientStorageError(err);
+  return err;
+}

@@ -1,0 +1,45 @@
+/**
+ * In-memory blob store: the reference implementation of the contract, for tests and the ephemeral
+ * test-double mode. It holds whole blobs in memory by design, so it is not for large files.
+ */
+import { Readable } from 'node:stream';
+import { BlobNotFoundError } from '../blob-store.js';
+import type { BlobInfo, BlobStore, ByteRange, PutOptions } from '../blob-store.js';
+
+export class MemoryBlobStore implements BlobStore {
+  readonly name = 'memory';
+  private readonly blobs = new Map<string, { bytes: Buffer; lastModifiedMs: number }>();
+
+  async init(): Promise<void> {}
+
+  async put(key: string, source: AsyncIterable<Uint8Array>, options: PutOptions = {}): Promise<{ sizeBytes: number }> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of source) {
+      options.signal?.throwIfAborted();
+      chunks.push(Buffer.from(chunk));
+    }
+    options.signal?.throwIfAborted();
+    // Only a complete write becomes visible, as the contract requires.
+    const bytes = Buffer.concat(chunks);
+    this.blobs.set(key, { bytes, lastModifiedMs: Date.now() });
+    return { sizeBytes: bytes.length };
+  }
+
+  async get(key: string, range?: ByteRange): Promise<Readable> {
+    const blob = this.blobs.get(key);
+    if (!blob) throw new BlobNotFoundError(key);
+    const bytes = range ? blob.bytes.subarray(range.start, range.end + 1) : blob.bytes;
+    return Readable.from([bytes], { objectMode: false });
+  }
+
+  async delete(key: string): Promise<void> {
+    this.blobs.delete(key);
+  }
+
+  async *list(): AsyncIterable<BlobInfo> {
+    for (const [key, blob] of [...this.blobs]) yield { key, lastModifiedMs: blob.lastModifiedMs };
+  }
+
+  async ping(): Promise<void> {}
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,307 @@
+/**
+ * SQLite metadata store (better-sqlite3), the embedded default.
+ *
+ * Durability: WAL with `synchronous = FULL`, so a committed transaction is fsynced before the call
+ * returns and therefore before the HTTP 200 (https://www.sqlite.org/pragma.html#pragma_synchronous).
+ *
+ * One process owns a database file (the server takes a lock on its data directory), so upload
+ * reservations live in this process's memory: better-sqlite3 is synchronous, which makes the
+ * check-and-reserve in `reserve()` atomic with respect to every other call here.
+ */
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { QuotaExceededError } from '../../errors.js';
+import type { InsertResult, ListQuery, ListResult, MetadataStore } from '../metadata-store.js';
+import type { ApiKeyRecord, FileRecord, IdempotencyRecord, WorkspaceUsage } from '../records.js';
+import { SQLITE_MIGRATIONS } from './sqlite-migrations.js';
+
+export interface SqliteMetadataStoreOptions {
+  /** Database file path, or ':memory:'. */
+  path: string;
+}
+
+interface FileRow {
+  workspace_id: string;
+  id: string;
+  filename: string;
+  mime_type: string;
+  size_bytes: number;
+  sha256: string;
+  purpose: string;
+  created_at_ms: number;
+  expires_at_ms: number | null;
+  blob_key: string;
+}
+
+interface ApiKeyRow {
+  id: string;
+  workspace_id: string;
+  key_hash: string;
+  prefix: string;
+  name: string | null;
+  created_at_ms: number;
+  revoked_at_ms: number | null;
+}
+
+interface IdempotencyRow {
+  workspace_id: string;
+  key: string;
+  fingerprint: string;
+  file_id: string;
+  created_at_ms: number;
+}
+
+export class SqliteMetadataStore implements MetadataStore {
+  readonly name = 'sqlite';
+  private db: Database.Database | undefined;
+  private readonly reservations = new Map<string, { workspaceId: string; bytes: number }>();
+  private readonly statements = new Map<string, Database.Statement>();
+
+  constructor(private readonly options: SqliteMetadataStoreOptions) {}
+
+  async init(): Promise<void> {
+    if (this.options.path !== ':memory:') await mkdir(dirname(this.options.path), { recursive: true });
+    const db = new Database(this.options.path);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    // Wait rather than fail if a CLI command holds the write lock for a moment.
+    db.pragma('busy_timeout = 5000');
+    migrate(db);
+    this.db = db;
+  }
+
+  async close(): Promise<void> {
+    this.statements.clear();
+    this.db?.close();
+    this.db = undefined;
+  }
+
+  async ping(): Promise<void> {
+    this.stmt('SELECT 1').get();
+  }
+
+  async insertFile(record: FileRecord, reservationId: string, idem?: IdempotencyRecord): Promise<InsertResult> {
+    const run = this.database().transaction((): InsertResult => {
+      if (idem) {
+        const existing = this.stmt(
+          'SELECT * FROM idempotency_keys WHERE workspace_id = ? AND key = ?',
+        ).get(idem.workspaceId, idem.key) as IdempotencyRow | undefined;
+        if (existing) return { inserted: false, existing: toIdempotency(existing) };
+        this.stmt(
+          'INSERT INTO idempotency_keys (workspace_id, key, fingerprint, file_id, created_at_ms) VALUES (?, ?, ?, ?, ?)',
+        ).run(idem.workspaceId, idem.key, idem.fingerprint, idem.fileId, idem.createdAtMs);
+      }
+      this.stmt(
+        `INSERT INTO files (workspace_id, id, filename, mime_type, size_bytes, sha256, purpose,
+           created_at_ms, expires_at_ms, blob_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(
+        record.workspaceId, record.id, record.filename, record.mimeType, record.sizeBytes,
+        record.sha256, record.purpose, record.createdAtMs, record.expiresAtMs, record.blobKey,
+      );
+      this.stmt(
+        `INSERT INTO workspace_usage (workspace_id, used_bytes, file_count) VALUES (?, ?, 1)
+         ON CONFLICT (workspace_id) DO UPDATE SET used_bytes = used_bytes + excluded.used_bytes,
+           file_count = file_count + 1`,
+      ).run(record.workspaceId, record.sizeBytes);
+      return { inserted: true };
+    });
+    const result = run.immediate();
+    if (result.inserted) this.reservations.delete(reservationId);
+    return result;
+  }
+
+  async getFile(workspaceId: string, id: string): Promise<FileRecord | undefined> {
+    const row = this.stmt('SELECT * FROM files WHERE workspace_id = ? AND id = ?').get(workspaceId, id);
+    return row ? toFile(row as FileRow) : undefined;
+  }
+
+  async getFiles(workspaceId: string, ids: readonly string[]): Promise<FileRecord[]> {
+    const unique = [...new Set(ids)];
+    if (unique.length === 0) return [];
+    // json_each keeps one prepared statement for any number of ids.
+    const rows = this.stmt(
+      'SELECT * FROM files WHERE workspace_id = ? AND id IN (SELECT value FROM json_each(?))',
+    ).all(workspaceId, JSON.stringify(unique)) as FileRow[];
+    return rows.map(toFile);
+  }
+
+  async listFiles(workspaceId: string, query: ListQuery): Promise<ListResult> {
+    const after = query.direction === 'after';
+    const cursorClause = query.cursor === undefined ? '' : after ? 'AND id < @cursor' : 'AND id > @cursor';
+    const sql = `SELECT * FROM files WHERE workspace_id = @ws ${cursorClause}
+      AND (expires_at_ms IS NULL OR expires_at_ms > @now)
+      ORDER BY id ${after ? 'DESC' : 'ASC'} LIMIT @take`;
+    const rows = this.stmt(sql).all({
+      ws: workspaceId,
+      now: query.nowMs,
+      take: query.limit + 1,
+      ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
+    }) as FileRow[];
+    const hasMore = rows.length > query.limit;
+    const page = rows.slice(0, query.limit).map(toFile);
+    if (!after) page.reverse();
+    return { records: page, hasMore };
+  }
+
+  async deleteFile(workspaceId: string, id: string): Promise<FileRecord | undefined> {
+    const run = this.database().transaction((): FileRecord | undefined => {
+      const row = this.stmt('DELETE FROM files WHERE workspace_id = ? AND id = ? RETURNING *').get(workspaceId, id);
+      if (!row) return undefined;
+      const record = toFile(row as FileRow);
+      this.stmt(
+        'UPDATE workspace_usage SET used_bytes = used_bytes - ?, file_count = file_count - 1 WHERE workspace_id = ?',
+      ).run(record.sizeBytes, workspaceId);
+      this.stmt('DELETE FROM idempotency_keys WHERE workspace_id = ? AND file_id = ?').run(workspaceId, id);
+      return record;
+    });
+    return run.immediate();
+  }
+
+  async listExpired(nowMs: number, limit: number): Promise<FileRecord[]> {
+    const rows = this.stmt(
+      'SELECT * FROM files WHERE expires_at_ms IS NOT NULL AND expires_at_ms <= ? ORDER BY expires_at_ms LIMIT ?',
+    ).all(nowMs, limit) as FileRow[];
+    return rows.map(toFile);
+  }
+
+  async existingBlobKeys(keys: readonly string[]): Promise<Set<string>> {
+    if (keys.length === 0) return new Set();
+    const rows = this.stmt(
+      'SELECT blob_key FROM files WHERE blob_key IN (SELECT value FROM json_each(?))',
+    ).all(JSON.stringify(keys)) as Array<{ blob_key: string }>;
+    return new Set(rows.map((r) => r.blob_key));
+  }
+
+  async reserve(workspaceId: string, reservationId: string, totalBytes: number, quotaBytes: number): Promise<void> {
+    let others = 0;
+    for (const [id, r] of this.reservations) {
+      if (r.workspaceId === workspaceId && id !== reservationId) others += r.bytes;
+    }
+    if (this.usedBytes(workspaceId) + others + totalBytes > quotaBytes) throw new QuotaExceededError(quotaBytes);
+    this.reservations.set(reservationId, { workspaceId, bytes: totalBytes });
+  }
+
+  async release(reservationId: string): Promise<void> {
+    this.reservations.delete(reservationId);
+  }
+
+  async usage(workspaceId: string): Promise<WorkspaceUsage> {
+    const row = this.stmt('SELECT used_bytes, file_count FROM workspace_usage WHERE workspace_id = ?').get(
+      workspaceId,
+    ) as { used_bytes: number; file_count: number } | undefined;
+    let reservedBytes = 0;
+    for (const r of this.reservations.values()) if (r.workspaceId === workspaceId) reservedBytes += r.bytes;
+    return { usedBytes: row?.used_bytes ?? 0, fileCount: row?.file_count ?? 0, reservedBytes };
+  }
+
+  async insertApiKey(record: ApiKeyRecord): Promise<void> {
+    this.stmt(
+      `INSERT INTO api_keys (id, workspace_id, key_hash, prefix, name, created_at_ms, revoked_at_ms)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    ).run(record.id, record.workspaceId, record.keyHash, record.prefix, record.name, record.createdAtMs, record.revokedAtMs);
+  }
+
+  async findApiKeyByHash(keyHash: string): Promise<ApiKeyRecord | undefined> {
+    const row = this.stmt('SELECT * FROM api_keys WHERE key_hash = ?').get(keyHash);
+    return row ? toApiKey(row as ApiKeyRow) : undefined;
+  }
+
+  async listApiKeys(workspaceId?: string): Promise<ApiKeyRecord[]> {
+    const rows = (
+      workspaceId === undefined
+        ? this.stmt('SELECT * FROM api_keys ORDER BY created_at_ms, id').all()
+        : this.stmt('SELECT * FROM api_keys WHERE workspace_id = ? ORDER BY created_at_ms, id').all(workspaceId)
+    ) as ApiKeyRow[];
+    return rows.map(toApiKey);
+  }
+
+  async revokeApiKey(id: string, nowMs: number): Promise<boolean> {
+    const found = this.stmt('SELECT 1 FROM api_keys WHERE id = ?').get(id);
+    if (!found) return false;
+    this.stmt('UPDATE api_keys SET revoked_at_ms = ? WHERE id = ? AND revoked_at_ms IS NULL').run(nowMs, id);
+    return true;
+  }
+
+  async countActiveApiKeys(): Promise<number> {
+    const row = this.stmt('SELECT COUNT(*) AS n FROM api_keys WHERE revoked_at_ms IS NULL').get() as { n: number };
+    return row.n;
+  }
+
+  async pruneIdempotencyKeys(beforeMs: number): Promise<number> {
+    return this.stmt('DELETE FROM idempotency_keys WHERE created_at_ms < ?').run(beforeMs).changes;
+  }
+
+  // --- Internal helpers ---
+
+  private database(): Database.Database {
+    if (!this.db) throw new Error('SqliteMetadataStore used before init() or after close()');
+    return this.db;
+  }
+
+  /** Prepared statements are cached: preparing is most of the cost of a small query. */
+  private stmt(sql: string): Database.Statement {
+    let s = this.statements.get(sql);
+    if (!s) {
+      s = this.database().prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
+
+  private usedBytes(workspaceId: string): number {
+    const row = this.stmt('SELECT used_bytes FROM workspace_usage WHERE workspace_id = ?').get(workspaceId) as
+      | { used_bytes: number }
+      | undefined;
+    return row?.used_bytes ?? 0;
+  }
+}
+
+function migrate(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  for (let version = current; version < SQLITE_MIGRATIONS.length; version++) {
+    const sql = SQLITE_MIGRATIONS[version] ?? '';
+    db.transaction(() => {
+      db.exec(sql);
+      db.pragma(`user_version = ${version + 1}`);
+    }).immediate();
+  }
+}
+
+function toFile(row: FileRow): FileRecord {
+  return {
+    id: row.id,
+    workspaceId: row.workspace_id,
+    filename: row.filename,
+    mimeType: row.mime_type,
+    sizeBytes: row.size_bytes,
+    sha256: row.sha256,
+    purpose: row.purpose === 'batch' ? 'batch' : 'user_data',
+    createdAtMs: row.created_at_ms,
+    expiresAtMs: row.expires_at_ms,
+    blobKey: row.blob_key,
+  };
+}
+
+function toApiKey(row: ApiKeyRow): ApiKeyRecord {
+  return {
+    id: row.id,
+    workspaceId: row.workspace_id,
+    keyHash: row.key_hash,
+    prefix: row.prefix,
+    name: row.name,
+    createdAtMs: row.created_at_ms,
+    revokedAtMs: row.revoked_at_ms,
+  };
+}
+
+function toIdempotency(row: IdempotencyRow): IdempotencyRecord {
+  return {
+    workspaceId: row.workspace_id,
+    key: row.key,
+    fingerprint: row.fingerprint,
+    fileId: row.file_id,
+    createdAtMs: row.created_at_ms,
+  };
+}

@@ -1,0 +1,51 @@
+/**
+ * Forward-only schema migrations for the SQLite store; entry N brings `user_version` from N to N+1.
+ * Never edit an entry that has shipped: add a new one.
+ */
+export const SQLITE_MIGRATIONS: readonly string[] = [
+  // 1: files, usage, API keys, idempotency keys.
+  `
+  CREATE TABLE files (
+    workspace_id  TEXT    NOT NULL,
+    id            TEXT    NOT NULL,
+    filename      TEXT    NOT NULL,
+    mime_type     TEXT    NOT NULL,
+    size_bytes    INTEGER NOT NULL,
+    sha256        TEXT    NOT NULL,
+    purpose       TEXT    NOT NULL,
+    created_at_ms INTEGER NOT NULL,
+    expires_at_ms INTEGER,
+    blob_key      TEXT    NOT NULL,
+    PRIMARY KEY (workspace_id, id)
+  ) WITHOUT ROWID;
+  CREATE UNIQUE INDEX files_blob_key ON files (blob_key);
+  CREATE INDEX files_expires_at ON files (expires_at_ms) WHERE expires_at_ms IS NOT NULL;
+
+  CREATE TABLE workspace_usage (
+    workspace_id TEXT    PRIMARY KEY,
+    used_bytes   INTEGER NOT NULL,
+    file_count   INTEGER NOT NULL
+  ) WITHOUT ROWID;
+
+  CREATE TABLE api_keys (
+    id            TEXT    PRIMARY KEY,
+    workspace_id  TEXT    NOT NULL,
+    key_hash      TEXT    NOT NULL UNIQUE,
+    prefix        TEXT    NOT NULL,
+    name          TEXT,
+    created_at_ms INTEGER NOT NULL,
+    revoked_at_ms INTEGER
+  );
+
+  CREATE TABLE idempotency_keys (
+    workspace_id  TEXT    NOT NULL,
+    key           TEXT    NOT NULL,
+    fingerprint   TEXT    NOT NULL,
+    file_id       TEXT    NOT NULL,
+    created_at_ms INTEGER NOT NULL,
+    PRIMARY KEY (workspace_id, key)
+  ) WITHOUT ROWID;
+  CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at_ms);
+  CREATE INDEX idempotency_keys_file ON idempotency_keys (workspace_id, file_id);
+  `,
+];

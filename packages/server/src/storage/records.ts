@@ -1,0 +1,52 @@
+/**
+ * The records the metadata store keeps. camelCase in code; the HTTP layer serialises them to the
+ * wire's snake_case (`http/serialize.ts`).
+ */
+import type { FilePurpose } from '@cabinet/client/wire';
+
+export interface FileRecord {
+  /** `file_…`, time-sortable (see files/file-id.ts). */
+  id: string;
+  workspaceId: string;
+  filename: string;
+  mimeType: string;
+  sizeBytes: number;
+  /** Lowercase hex SHA-256 of the content. */
+  sha256: string;
+  purpose: FilePurpose;
+  createdAtMs: number;
+  /** `null`: never expires. */
+  expiresAtMs: number | null;
+  /** Where the bytes live in the blob store. */
+  blobKey: string;
+}
+
+export interface ApiKeyRecord {
+  /** `key_…`, safe to show and log. */
+  id: string;
+  workspaceId: string;
+  /** Lowercase hex SHA-256 of the secret; the secret itself is never stored. */
+  keyHash: string;
+  /** The first characters of the secret, to help a person tell keys apart. */
+  prefix: string;
+  name: string | null;
+  createdAtMs: number;
+  revokedAtMs: number | null;
+}
+
+/** The request an Idempotency-Key was first used with, and the file it produced. */
+export interface IdempotencyRecord {
+  workspaceId: string;
+  key: string;
+  /** Hash of what identifies the request (content SHA-256, filename, purpose, expiry). */
+  fingerprint: string;
+  fileId: string;
+  createdAtMs: number;
+}
+
+export interface WorkspaceUsage {
+  usedBytes: number;
+  fileCount: number;
+  /** Bytes held by uploads in progress (reserved before commit so quotas stay exact). */
+  reservedBytes: number;
+}
