@@ -67,9 +67,13 @@ export async function startServer(options: AppOptions): Promise<RunningServer> {
   const close = (): Promise<void> => {
     closing ??= (async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Keep-alive connections become idle as their last request ends: close them as they do,
+      // not only those idle at this instant.
       server.closeIdleConnections();
+      const sweeper = setInterval(() => server.closeIdleConnections(), 50);
       const grace = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownGraceMs).unref());
       await Promise.race([closed, grace]);
+      clearInterval(sweeper);
       server.closeAllConnections();
       await closed;
       await app.close();

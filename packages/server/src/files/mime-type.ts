@@ -8,6 +8,7 @@
  */
 
 const OCTET_STREAM = 'application/octet-stream';
+const TEXT_PLAIN = 'text/plain';
 /** How many leading bytes detection looks at. */
 export const SNIFF_BYTES = 4096;
 
@@ -29,11 +30,15 @@ export interface MimeTypeInput {
 }
 
 export function decideMimeType({ declared, filename, head }: MimeTypeInput): string {
-  const normalised = declared?.trim();
-  if (normalised && normalised.toLowerCase() !== OCTET_STREAM) return normalised;
+  const normalised = declared?.trim().toLowerCase();
+  const weak = normalised === undefined || normalised === '' || normalised === OCTET_STREAM || normalised === TEXT_PLAIN;
+  if (!weak) return normalised;
   const sniffed = sniffMagic(head);
   if (sniffed) return refineWithExtension(sniffed, filename);
-  return typeForFilename(filename) ?? (looksLikeText(head) ? 'text/plain' : OCTET_STREAM);
+  // RFC 7578 §4.4 makes text/plain the default of a part with no Content-Type, and the multipart
+  // parser reports it that way, so text/plain is kept only when nothing stronger is known.
+  if (normalised === TEXT_PLAIN) return TEXT_PLAIN;
+  return typeForFilename(filename) ?? (looksLikeText(head) ? TEXT_PLAIN : OCTET_STREAM);
 }
 
 /** The extension to give an unnamed file of this type (`unnamed.pdf`), or '' if none is known. */

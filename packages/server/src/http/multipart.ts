@@ -1,5 +1,5 @@
 /**
- * Streaming multipart/form-data reading (RFC 7578) on busboy, as an async sequence of parts.
+ * Streaming multipart/form-data reading (RFC 7578) on @fastify/busboy, as an async sequence of parts.
  *
  * File parts arrive as streams that must be consumed before the next part is read; nothing is
  * buffered beyond busboy's own window. Every limit busboy enforces by silently dropping or
@@ -8,12 +8,21 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
-import busboy from 'busboy';
+import { Busboy } from '@fastify/busboy';
+import type { BusboyHeaders, BusboyInstance } from '@fastify/busboy';
 import { CabinetError, FileTooLargeError, InvalidRequestError } from '../errors.js';
 
 export type Part =
   | { kind: 'field'; name: string; value: string }
-  | { kind: 'file'; name: string; filename: string | undefined; mimeType: string | undefined; stream: Readable };
+  | {
+      kind: 'file';
+      name: string;
+      filename: string | undefined;
+      mimeType: string | undefined;
+      stream: Readable;
+      /** The part's bytes; parser failures surface as 400s (malformed_multipart), not raw errors. */
+      content: AsyncIterable<Uint8Array>;
+    };
 
 export interface MultipartLimits {
   /** Largest file part accepted, in bytes. */
@@ -51,12 +60,13 @@ export async function* readMultipart(
   body: Readable,
   limits: MultipartLimits,
 ): AsyncGenerator<Part> {
-  let parser: busboy.Busboy;
+  let parser: BusboyInstance;
   try {
-    parser = busboy({
-      headers,
-      // Browsers and undici send raw UTF-8 in `filename="…"`; busboy's default decodes latin1.
-      defParamCharset: 'utf8',
+    parser = new Busboy({
+      headers: headers as BusboyHeaders,
+      // Every part named `file` is the file, even with no or an empty filename (undici sends
+      // `filename=""` for a nameless File, which stock busboy turns into a buffered text field).
+      isPartAFile: (name, type, filename) => name === 'file' || filename !== undefined || type === 'application/octet-stream',
       limits: {
         // One byte over the maximum, so an oversized file is seen (and refused), never truncated.
         fileSize: limits.maxFileBytes + 1,
@@ -79,16 +89,19 @@ export async function* readMultipart(
     wake = undefined;
   };
 
-  parser.on('field', (name, value, info) => {
-    if (info.nameTruncated || info.valueTruncated) {
+  parser.on('field', (name, value, nameTruncated, valueTruncated) => {
+    if (nameTruncated || valueTruncated) {
       push(malformed(`Form field \`${name}\` is longer than ${limits.maxFieldBytes} bytes.`));
       return;
     }
     push({ kind: 'field', name, value });
   });
-  parser.on('file', (name, stream, info) => {
+  parser.on('file', (name, stream, filename, _transferEncoding, mimeType) => {
+    // The consumer sees stream errors through iteration; this listener only keeps a late error
+    // (after the consumer stopped reading) from becoming an uncaught exception.
+    stream.on('error', () => undefined);
     stream.once('limit', () => stream.destroy(new FileTooLargeError(limits.maxFileBytes)));
-    push({ kind: 'file', name, filename: info.filename, mimeType: info.mimeType || undefined, stream });
+    push({ kind: 'file', name, filename, mimeType: mimeType || undefined, stream, content: guarded(stream) });
   });
   parser.on('partsLimit', () => push(malformed(`Too many parts; at most ${limits.maxParts} are accepted.`)));
   parser.on('fieldsLimit', () => push(malformed(`Too many form fields; at most ${limits.maxFields} are accepted.`)));
@@ -96,7 +109,7 @@ export async function* readMultipart(
   parser.on('error', (err: Error) =>
     push(err instanceof CabinetError ? err : malformed(`Malformed multipart body: ${err.message}.`)),
   );
-  parser.on('close', () => push('end'));
+  parser.on('finish', () => push('end'));
   // pipe() never ends the parser when the client goes away mid-body, so a file stream being read
   // would wait for ever: destroy the parser, which fails the file stream and ends the sequence.
   const onGone = (): void => {
@@ -123,6 +136,14 @@ export async function* readMultipart(
     // Keep an 'error' listener: busboy may still emit after we stop listening.
     parser.on('error', () => undefined);
     parser.destroy();
+  }
+}
+
+async function* guarded(stream: Readable): AsyncGenerator<Uint8Array> {
+  try {
+    for await (const chunk of stream) yield chunk as Uint8Array;
+  } catch (err) {
+    throw err instanceof CabinetError ? err : malformed(`Malformed multipart body: ${(err as Error).message}.`);
   }
 }
 

@@ -55,7 +55,7 @@ export async function handleUpload(
         filename: part.filename,
         declaredMimeType: declared,
         purpose: fields.purpose,
-        content: part.stream,
+        content: part.content,
         signal,
       });
     }

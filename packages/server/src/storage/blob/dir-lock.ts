@@ -13,13 +13,23 @@ export interface DirLock {
   release(): Promise<void>;
 }
 
+/** Locks this process holds: a pid file cannot tell two owners inside one process apart. */
+const heldHere = new Set<string>();
+
 export async function acquireDirLock(path: string): Promise<DirLock> {
+  if (heldHere.has(path)) throw new DirectoryLockedError(`${path} is already held by this process.`);
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const handle = await open(path, 'wx', 0o644);
       await handle.writeFile(`${process.pid}\n`);
       await handle.close();
-      return { release: () => rm(path, { force: true }) };
+      heldHere.add(path);
+      return {
+        release: async () => {
+          heldHere.delete(path);
+          await rm(path, { force: true });
+        },
+      };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }

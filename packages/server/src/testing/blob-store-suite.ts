@@ -1,0 +1,162 @@
+/**
+ * The blob store conformance suite. Every BlobStore implementation calls `testBlobStore` from its
+ * own test file; a backend is accepted by passing it unchanged (issue 2 "Storage design").
+ *
+ * Sizes straddle the boundaries implementations care about (empty, one byte, around the 1 MiB write
+ * buffer, several MiB), in the manner of MinIO's Mint corpus (peers.md §4.1).
+ */
+import assert from 'node:assert/strict';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { BlobNotFoundError } from '../storage/blob-store.js';
+import type { BlobStore } from '../storage/blob-store.js';
+
+export interface BlobStoreSuiteOptions {
+  /** Suite title, e.g. `fs`. */
+  name: string;
+  /** A fresh, not yet initialised store. */
+  create: () => Promise<BlobStore> | BlobStore;
+  /** Extra backend-specific tests, sharing the suite's store. */
+  extraTests?: (ctx: { store: () => BlobStore; key: (label: string) => string }) => void;
+}
+
+const MiB = 1024 * 1024;
+
+export function testBlobStore(options: BlobStoreSuiteOptions): void {
+  describe(`blob store conformance: ${options.name}`, () => {
+    let store: BlobStore | undefined;
+    const s = (): BlobStore => {
+      if (!store) throw new Error('store not initialised');
+      return store;
+    };
+    // Unique keys, so runs against a shared bucket never collide.
+    const key = (label: string): string => `blob_${label}_${randomUUID().replace(/-/g, '')}`;
+
+    before(async () => {
+      store = await options.create();
+      await store.init();
+    });
+    after(async () => {
+      await store?.close();
+    });
+
+    for (const size of [0, 1, 1024, MiB - 1, MiB + 1, 5 * MiB + 3]) {
+      it(`round-trips ${size} bytes byte-exact`, async () => {
+        const bytes = randomBytes(size);
+        const k = key(`size${size}`);
+        const written = await s().put(k, chunked(bytes, 64 * 1024 + 7));
+        assert.equal(written.sizeBytes, size);
+        assert.equal(sha256(await readAll(await s().get(k))), sha256(bytes));
+      });
+    }
+
+    it('serves inclusive byte ranges', async () => {
+      const bytes = randomBytes(3 * MiB + 5);
+      const k = key('range');
+      await s().put(k, chunked(bytes, MiB));
+      for (const [start, end] of [[0, 0], [0, 9], [5, 5], [MiB - 1, MiB + 1], [bytes.length - 10, bytes.length - 1]] as const) {
+        const got = await readAll(await s().get(k, { start, end }));
+        assert.deepEqual(got, bytes.subarray(start, end + 1), `range ${start}-${end}`);
+      }
+    });
+
+    it('rejects get of a missing key with BlobNotFoundError', async () => {
+      await assert.rejects(s().get(key('missing')), BlobNotFoundError);
+    });
+
+    it('replaces an existing blob atomically on put', async () => {
+      const k = key('replace');
+      await s().put(k, chunked(Buffer.from('first version'), 4));
+      await s().put(k, chunked(Buffer.from('second'), 4));
+      assert.equal((await readAll(await s().get(k))).toString(), 'second');
+    });
+
+    it('leaves nothing visible when the source fails mid-stream, and rethrows its error', async () => {
+      const k = key('failing');
+      class SourceBroke extends Error {}
+      async function* failing(): AsyncGenerator<Uint8Array> {
+        yield randomBytes(2 * MiB);
+        yield randomBytes(MiB);
+        throw new SourceBroke('source broke');
+      }
+      await assert.rejects(s().put(k, failing()), SourceBroke);
+      await assert.rejects(s().get(k), BlobNotFoundError);
+      assert.equal(await listed(s(), k), false);
+    });
+
+    it('leaves the previous blob intact when a replacing put fails', async () => {
+      const k = key('keep');
+      await s().put(k, chunked(Buffer.from('original'), 3));
+      async function* failing(): AsyncGenerator<Uint8Array> {
+        yield Buffer.from('partial');
+        throw new Error('stop');
+      }
+      await assert.rejects(s().put(k, failing()));
+      assert.equal((await readAll(await s().get(k))).toString(), 'original');
+    });
+
+    it('stops and leaves nothing when the abort signal fires', async () => {
+      const k = key('aborted');
+      const controller = new AbortController();
+      async function* slow(): AsyncGenerator<Uint8Array> {
+        yield randomBytes(MiB);
+        controller.abort(new Error('client went away'));
+        yield randomBytes(MiB);
+      }
+      await assert.rejects(s().put(k, slow(), { signal: controller.signal }));
+      await assert.rejects(s().get(k), BlobNotFoundError);
+    });
+
+    it('deletes, and treats deleting a missing key as done', async () => {
+      const k = key('delete');
+      await s().put(k, chunked(Buffer.from('bye'), 1));
+      await s().delete(k);
+      await assert.rejects(s().get(k), BlobNotFoundError);
+      await s().delete(k);
+      await s().delete(key('never-existed'));
+    });
+
+    it('lists stored keys with a modification time', async () => {
+      const k = key('listed');
+      const before = Date.now();
+      await s().put(k, chunked(Buffer.from('x'), 1));
+      let found: { key: string; lastModifiedMs: number } | undefined;
+      for await (const info of s().list()) if (info.key === k) found = info;
+      assert.ok(found, 'the new key is listed');
+      assert.ok(Math.abs(found.lastModifiedMs - before) < 60_000, 'lastModifiedMs is a plausible epoch time');
+    });
+
+    it('handles concurrent puts to different keys', async () => {
+      const blobs = Array.from({ length: 12 }, (_, i) => ({ k: key(`conc${i}`), bytes: randomBytes(200_000 + i) }));
+      await Promise.all(blobs.map((b) => s().put(b.k, chunked(b.bytes, 50_000))));
+      for (const b of blobs) assert.equal(sha256(await readAll(await s().get(b.k))), sha256(b.bytes));
+    });
+
+    it('answers ping', async () => {
+      await s().ping();
+    });
+
+    options.extraTests?.({ store: s, key });
+  });
+}
+
+// --- Helpers shared with other suites ---
+
+export async function* chunked(bytes: Uint8Array, size: number): AsyncGenerator<Uint8Array> {
+  for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, Math.min(i + size, bytes.length));
+}
+
+export async function readAll(stream: AsyncIterable<unknown>): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const chunk of stream) parts.push(Buffer.from(chunk as Uint8Array));
+  return Buffer.concat(parts);
+}
+
+export function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+async function listed(store: BlobStore, k: string): Promise<boolean> {
+  for await (const info of store.list()) if (info.key === k) return true;
+  return false;
+}

@@ -1,0 +1,5 @@
+/** Conformance suites, exported as `@cabinet/server/testing` for every store implementation. */
+export { testBlobStore, chunked, readAll, sha256 } from './blob-store-suite.js';
+export type { BlobStoreSuiteOptions } from './blob-store-suite.js';
+export { testMetadataStore } from './metadata-store-suite.js';
+export type { MetadataStoreSuiteOptions } from './metadata-store-suite.js';

@@ -1,0 +1,95 @@
+/** Starts Cabinet in this process on a free port, for HTTP tests. */
+import { after } from 'node:test';
+import { loadConfig } from '../../src/config.js';
+import type { Config } from '../../src/config.js';
+import { startServer } from '../../src/server.js';
+import type { RunningServer } from '../../src/server.js';
+import type { Stores } from '../../src/storage/create-stores.js';
+import { tempDir } from './temp-dir.js';
+
+export const TEST_KEY = 'test-key-0123456789';
+
+export interface TestServer extends RunningServer {
+  /** Headers that authenticate as workspace `default`. */
+  auth: Record<string, string>;
+  /** fetch against the server with the default key. */
+  request(path: string, init?: RequestInit): Promise<Response>;
+}
+
+export async function startTestServer(
+  overrides: Partial<Config> = {},
+  extra: { clock?: () => number; stores?: Stores } = {},
+): Promise<TestServer> {
+  const config: Config = {
+    ...loadConfig({}, []),
+    port: 0,
+    logLevel: 'silent',
+    store: 'sqlite',
+    dataDir: await tempDir('server'),
+    apiKeys: [TEST_KEY],
+    ...overrides,
+  };
+  const running = await startServer({ config, ...extra });
+  after(() => running.close());
+  const auth = { 'x-api-key': TEST_KEY };
+  return {
+    ...running,
+    auth,
+    request: (path, init = {}) =>
+      fetch(running.url + path, { ...init, headers: { ...auth, ...(init.headers as Record<string, string> | undefined) } }),
+  };
+}
+
+/** Uploads `bytes` with fetch's FormData, as the official SDK does. */
+export async function upload(
+  server: TestServer,
+  bytes: Uint8Array | string,
+  options: { filename?: string; type?: string; fields?: Record<string, string>; headers?: Record<string, string> } = {},
+): Promise<Response> {
+  const form = new FormData();
+  for (const [name, value] of Object.entries(options.fields ?? {})) form.append(name, value);
+  const blob = new Blob([bytes as Uint8Array<ArrayBuffer> | string], options.type === undefined ? {} : { type: options.type });
+  form.append('file', blob, options.filename ?? 'test.txt');
+  return server.request('/v1/files', { method: 'POST', body: form, headers: options.headers ?? {} });
+}
+
+/** A hand-built multipart body, for shapes FormData cannot produce. */
+export function rawMultipart(parts: Array<{ headers: string[]; body: string | Uint8Array }>, boundary = 'XyZbOuNdArY', close = true): Buffer {
+  const chunks: Buffer[] = [];
+  for (const part of parts) {
+    chunks.push(Buffer.from(`--${boundary}\r\n${part.headers.join('\r\n')}\r\n\r\n`));
+    chunks.push(Buffer.from(part.body));
+    chunks.push(Buffer.from('\r\n'));
+  }
+  if (close) chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  return Buffer.concat(chunks);
+}
+
+export async function postRaw(server: TestServer, body: Uint8Array, boundary = 'XyZbOuNdArY', headers: Record<string, string> = {}): Promise<Response> {
+  return server.request('/v1/files', {
+    method: 'POST',
+    body: body as Uint8Array<ArrayBuffer>,
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, ...headers },
+  });
+}
+
+export interface WireError {
+  type: string;
+  error: { type: string; message: string; details?: { error_code: string } };
+  request_id: string;
+}
+
+/** Reads an error response and checks the envelope every error must have. */
+export async function expectError(res: Response, status: number, type: string): Promise<WireError> {
+  const text = await res.text();
+  if (res.status !== status) throw new Error(`expected ${status}, got ${res.status}: ${text}`);
+  const body = JSON.parse(text) as WireError;
+  if (body.type !== 'error' || body.error.type !== type || typeof body.error.message !== 'string') {
+    throw new Error(`bad envelope for ${status} ${type}: ${text}`);
+  }
+  if (!/^req_/.test(body.request_id) || res.headers.get('request-id') !== body.request_id) {
+    throw new Error(`request id missing or different from the header: ${text}`);
+  }
+  if (!res.headers.get('content-type')?.startsWith('application/json')) throw new Error('error is not JSON');
+  return body;
+}
