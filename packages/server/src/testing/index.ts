@@ -3,3 +3,5 @@ export { testBlobStore, chunked, readAll, sha256 } from './blob-store-suite.js';
 export type { BlobStoreSuiteOptions } from './blob-store-suite.js';
 export { testMetadataStore } from './metadata-store-suite.js';
 export type { MetadataStoreSuiteOptions } from './metadata-store-suite.js';
+export { spawnServer } from './server-process.js';
+export type { ServerProcess, SpawnOptions } from './server-process.js';
