@@ -71,7 +71,8 @@ export class Page<Item extends { id: string }> implements AsyncIterable<Item> {
  * What `list()` returns: await it for the first page, or `for await` it for every item of every
  * page (like the official SDK's PagePromise).
  */
-export class PagePromise<Item extends { id: string }> implements PromiseLike<Page<Item>>, AsyncIterable<Item> {
+export class PagePromise<Item extends { id: string }> implements Promise<Page<Item>>, AsyncIterable<Item> {
+  readonly [Symbol.toStringTag] = 'PagePromise';
   private readonly promise: Promise<Page<Item>>;
 
   constructor(promise: Promise<Page<Item>>) {
@@ -85,6 +86,14 @@ export class PagePromise<Item extends { id: string }> implements PromiseLike<Pag
     onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
     return this.promise.then(onfulfilled, onrejected);
+  }
+
+  catch<R = never>(onrejected?: ((reason: unknown) => R | PromiseLike<R>) | null): Promise<Page<Item> | R> {
+    return this.promise.catch(onrejected);
+  }
+
+  finally(onfinally?: (() => void) | null): Promise<Page<Item>> {
+    return this.promise.finally(onfinally);
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<Item> {
