@@ -5,6 +5,7 @@
  */
 import { ConfigError, loadConfig } from './config.js';
 import { configHelp } from './config-help.js';
+import { announceFirstKey } from './banner.js';
 import { startServer } from './server.js';
 
 async function main(argv: string[]): Promise<void> {
@@ -14,7 +15,7 @@ async function main(argv: string[]): Promise<void> {
   }
   const config = loadConfig(process.env, argv);
   const running = await startServer({ config });
-  if (running.firstApiKey) announceFirstKey(running.firstApiKey, config.dataDir);
+  if (running.firstApiKey) process.stderr.write(announceFirstKey(running.firstApiKey, config.dataDir));
   process.stderr.write(`Cabinet is serving the Files API at ${running.url}/v1/files\n`);
   let signals = 0;
   const stop = (signal: string): void => {
@@ -30,23 +31,6 @@ async function main(argv: string[]): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
-}
-
-/** The first start creates a key; it is printed once, and only its hash is stored. */
-export function announceFirstKey(secret: string, dataDir: string): void {
-  process.stderr.write(
-    [
-      '',
-      'No API keys were configured, so Cabinet created one for workspace "default":',
-      '',
-      `    ${secret}`,
-      '',
-      'It is shown only this once: only its SHA-256 hash is stored, in',
-      `${dataDir}/cabinet.db. Use it as x-api-key / ANTHROPIC_API_KEY / CABINET_API_KEY.`,
-      'Make more with `cabinet keys create`, or set CABINET_API_KEYS=key1,key2.',
-      '',
-    ].join('\n') + '\n',
-  );
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {

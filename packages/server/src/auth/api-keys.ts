@@ -29,7 +29,7 @@ export interface CreatedApiKey {
 
 export async function createApiKey(
   metadata: MetadataStore,
-  options: { workspaceId?: string; name?: string | null; nowMs?: number } = {},
+  options: { workspaceId?: string | undefined; name?: string | null | undefined; nowMs?: number | undefined } = {},
 ): Promise<CreatedApiKey> {
   const workspaceId = options.workspaceId ?? DEFAULT_WORKSPACE;
   if (!isValidWorkspaceName(workspaceId)) {

@@ -1,0 +1,82 @@
+/**
+ * `cabinet keys`: API keys live in the server's metadata store, which has no admin HTTP API, so this
+ * command opens the store of a data directory directly (safe beside a running server: SQLite WAL).
+ * The key logic itself is the server package's (`createApiKey`).
+ */
+import { createApiKey, createMetadataStore, loadConfig } from '@cabinet/server';
+import type { MetadataStore } from '@cabinet/server';
+import { allowFlags, flag, parseArgs, UsageError } from '../args.js';
+import type { Context } from '../context.js';
+import { printJson, printTable } from '../output.js';
+
+export const usage = 'cabinet keys create|list|revoke [<key_id>] [--workspace NAME] [--name LABEL] [--data-dir DIR] [--json]';
+
+export async function run(argv: string[], ctx: Context): Promise<number> {
+  const args = parseArgs(argv, ['json']);
+  allowFlags(args, ['workspace', 'name', 'data-dir', 'json']);
+  const [action, ...rest] = args.positionals;
+  const config = loadConfig(ctx.env, flag(args, 'data-dir') ? ['--data-dir', flag(args, 'data-dir') ?? ''] : []);
+  if (config.store === 'memory') throw new UsageError('CABINET_STORE=memory keeps no keys on disk; keys apply to the sqlite store');
+  const store = createMetadataStore(config);
+  await store.init();
+  try {
+    switch (action) {
+      case 'create':
+        return await create(store, args, ctx, rest);
+      case 'list':
+        return await list(store, args, ctx, rest);
+      case 'revoke':
+        return await revoke(store, args, ctx, rest);
+      default:
+        throw new UsageError(`unknown keys action ${JSON.stringify(action ?? '')}\nusage: ${usage}`);
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+async function create(store: MetadataStore, args: ReturnType<typeof parseArgs>, ctx: Context, rest: string[]): Promise<number> {
+  if (rest.length > 0) throw new UsageError(`keys create takes no arguments\nusage: ${usage}`);
+  let created;
+  try {
+    created = await createApiKey(store, { workspaceId: flag(args, 'workspace'), name: flag(args, 'name') ?? null });
+  } catch (err) {
+    if (err instanceof RangeError) throw new UsageError(err.message);
+    throw err;
+  }
+  const { record, secret } = created;
+  if (args.flags.has('json')) {
+    printJson(ctx.io, { id: record.id, workspace: record.workspaceId, key: secret });
+  } else {
+    ctx.io.stdout.write(`${secret}\n`);
+    ctx.io.stderr.write(`Created key ${record.id} for workspace ${record.workspaceId}. It is shown only now; only its hash is stored.\n`);
+  }
+  return 0;
+}
+
+async function list(store: MetadataStore, args: ReturnType<typeof parseArgs>, ctx: Context, rest: string[]): Promise<number> {
+  if (rest.length > 0) throw new UsageError(`keys list takes no arguments\nusage: ${usage}`);
+  const keys = await store.listApiKeys(flag(args, 'workspace'));
+  if (args.flags.has('json')) {
+    printJson(ctx.io, keys.map((k) => ({ id: k.id, workspace: k.workspaceId, prefix: k.prefix, name: k.name, created_at: new Date(k.createdAtMs).toISOString(), revoked_at: k.revokedAtMs === null ? null : new Date(k.revokedAtMs).toISOString() })));
+    return 0;
+  }
+  printTable(
+    ctx.io,
+    ['ID', 'WORKSPACE', 'PREFIX', 'STATUS', 'CREATED', 'NAME'],
+    keys.map((k) => [k.id, k.workspaceId, `${k.prefix}…`, k.revokedAtMs === null ? 'active' : 'revoked', new Date(k.createdAtMs).toISOString(), k.name ?? '']),
+  );
+  return 0;
+}
+
+async function revoke(store: MetadataStore, args: ReturnType<typeof parseArgs>, ctx: Context, rest: string[]): Promise<number> {
+  const [id, ...extra] = rest;
+  if (!id || extra.length > 0) throw new UsageError(`give one key id (see cabinet keys list)\nusage: ${usage}`);
+  if (!(await store.revokeApiKey(id, Date.now()))) {
+    ctx.io.stderr.write(`cabinet: no key ${id}\n`);
+    return 1;
+  }
+  if (args.flags.has('json')) printJson(ctx.io, { id, revoked: true });
+  else ctx.io.stdout.write(`Revoked ${id}\n`);
+  return 0;
+}

@@ -1,0 +1,24 @@
+/** `cabinet serve`: the server, with the same flags and environment as `cabinet-server`. */
+import { announceFirstKey, configHelp, loadConfig, startServer } from '@cabinet/server';
+import type { Context } from '../context.js';
+
+export const usage = 'cabinet serve [--port N] [--host H] [--data-dir DIR] [...]  (cabinet serve --help lists all)';
+
+export async function run(argv: string[], ctx: Context): Promise<number> {
+  if (argv.includes('--help')) {
+    ctx.io.stdout.write(`usage: ${usage}\n\n${configHelp()}\n`);
+    return 0;
+  }
+  const config = loadConfig(ctx.env, argv);
+  const running = await startServer({ config });
+  if (running.firstApiKey) ctx.io.stderr.write(announceFirstKey(running.firstApiKey, config.dataDir));
+  ctx.io.stderr.write(`Cabinet is serving the Files API at ${running.url}/v1/files\n`);
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      running.close().then(resolve, resolve);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  return 0;
+}
