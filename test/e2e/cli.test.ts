@@ -5,8 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -14,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { spawnServer } from '@cabinet/server/testing';
 import type { ServerProcess } from '@cabinet/server/testing';
+import { sha256File, writeRandomFile } from './helpers.js';
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'packages', 'cli', 'dist', 'src', 'main.js');
 let server: ServerProcess;
@@ -133,19 +133,7 @@ describe('cabinet CLI', () => {
 
   it('round-trips a 500 MB file byte-exact, with a progress bar on a terminal', { timeout: 300_000 }, async () => {
     const path = join(dir, 'big.bin');
-    const hash = createHash('sha256');
-    const out = createWriteStream(path);
-    const block = randomBytes(1 << 20);
-    const size = 500 * 1000 * 1000;
-    for (let written = 0, n = 0; written < size; n++) {
-      block.writeUInt32LE(n, 0);
-      const chunk = Buffer.from(block.subarray(0, Math.min(block.length, size - written)));
-      hash.update(chunk);
-      if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
-      written += chunk.length;
-    }
-    await new Promise<void>((r) => out.end(() => r()));
-    const expected = hash.digest('hex');
+    const expected = await writeRandomFile(path, 500 * 1000 * 1000);
 
     const up = await cabinetOnTty(['upload', 'big.bin']);
     assert.equal(up.code, 0, up.stdout);
@@ -157,8 +145,6 @@ describe('cabinet CLI', () => {
     const down = await cabinetOnTty(['download', id, '-o', 'big-copy.bin']);
     assert.equal(down.code, 0, down.stdout);
     assert.match(down.stdout, /Downloading big\.bin \[[#-]+\]\s+\d+%/);
-    const copy = createHash('sha256');
-    for await (const chunk of createReadStream(join(dir, 'big-copy.bin'), { highWaterMark: 1 << 20 })) copy.update(chunk as Buffer);
-    assert.equal(copy.digest('hex'), expected);
+    assert.equal(await sha256File(join(dir, 'big-copy.bin')), expected);
   });
 });

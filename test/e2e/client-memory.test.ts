@@ -5,8 +5,6 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -14,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { after, it } from 'node:test';
 import { spawnServer } from '@cabinet/server/testing';
+import { writeRandomFile } from './helpers.js';
 
 const run = promisify(execFile);
 const GiB = 1024 * 1024 * 1024;
@@ -26,20 +25,12 @@ it('uploads 1 GiB with @cabinet/client in under 150 MB of client RSS, byte-exact
   after(() => server.stop());
 
   const path = join(dir, 'one-gib.bin');
-  const hash = createHash('sha256');
-  const out = createWriteStream(path);
-  const block = randomBytes(1 << 20);
-  for (let i = 0; i < 1024; i++) {
-    block.writeUInt32LE(i, 0);
-    hash.update(block);
-    if (!out.write(Buffer.from(block))) await new Promise<void>((r) => out.once('drain', () => r()));
-  }
-  await new Promise<void>((resolve) => out.end(() => resolve()));
+  const expected = await writeRandomFile(path, GiB);
 
   const { stdout } = await run(process.execPath, [FIXTURE, server.url, server.apiKey, path], { maxBuffer: 1 << 20 });
   const result = JSON.parse(stdout) as { size: number; sha256: string; maxRssBytes: number };
   assert.equal(result.size, GiB);
-  assert.equal(result.sha256, hash.digest('hex'));
+  assert.equal(result.sha256, expected);
   console.log(`1 GiB SDK upload: client peak RSS ${(result.maxRssBytes / 1048576).toFixed(1)} MiB`);
   assert.ok(result.maxRssBytes < 150 * 1024 * 1024, `client peak RSS ${(result.maxRssBytes / 1048576).toFixed(1)} MiB`);
 });

@@ -5,41 +5,18 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, it } from 'node:test';
 import { spawnServer } from '@cabinet/server/testing';
+import { sha256File, writeRandomFile } from './helpers.js';
 
 const run = promisify(execFile);
 const MB = 1000 * 1000;
 const SIZE = 500 * MB;
 const RSS_LIMIT = 150 * 1024 * 1024;
-
-async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
-/** Writes `size` bytes of random-looking data (a random 1 MiB block, salted per block). */
-async function writeBigFile(path: string, size: number): Promise<string> {
-  const hash = createHash('sha256');
-  const out = createWriteStream(path);
-  const block = randomBytes(1 << 20);
-  for (let written = 0, n = 0; written < size; n++) {
-    block.writeUInt32LE(n, 0);
-    const chunk = block.subarray(0, Math.min(block.length, size - written));
-    hash.update(chunk);
-    if (!out.write(Buffer.from(chunk))) await new Promise<void>((r) => out.once('drain', () => r()));
-    written += chunk.length;
-  }
-  await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
-  return hash.digest('hex');
-}
 
 it('round-trips a 500 MB file through curl byte-exact with server RSS under 150 MB', { timeout: 300_000 }, async () => {
   const dir = await mkdtemp(join(tmpdir(), 'cabinet-500mb-'));
@@ -47,7 +24,7 @@ it('round-trips a 500 MB file through curl byte-exact with server RSS under 150 
   const server = await spawnServer({ env: { CABINET_MAX_FILE_BYTES: '600MB' } });
   after(() => server.stop());
   const source = join(dir, 'big.bin');
-  const expected = await writeBigFile(source, SIZE);
+  const expected = await writeRandomFile(source, SIZE);
 
   const { stdout } = await run('curl', ['-sS', '--fail-with-body', '-H', `x-api-key: ${server.apiKey}`, '-F', `file=@${source}`, `${server.url}/v1/files`], {
     maxBuffer: 1 << 20,
