@@ -4,7 +4,7 @@
  * test reads what the terminal received.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -129,6 +129,30 @@ describe('cabinet CLI', () => {
     const after = await cabinet(['ls'], { CABINET_API_KEY: key });
     assert.equal(after.code, 1);
     assert.match(after.stderr, /HTTP 401/);
+  });
+
+  it('serves with `cabinet serve` (flags as the server takes them) and stops cleanly on SIGTERM', async () => {
+    const dataDir = join(dir, 'serve-data');
+    const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn'], {
+      env: { ...process.env, CABINET_API_KEYS: '' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8');
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stderr.on('data', (t: string) => {
+        stderr += t;
+        const m = /serving the Files API at (http:\/\/\S+)\/v1\/files/.exec(stderr);
+        if (m?.[1]) resolve(m[1]);
+      });
+      child.once('exit', () => reject(new Error(stderr)));
+    });
+    // No key was configured: the first start made one and said so.
+    const key = /\n {4}(cab_\S+)\n/.exec(stderr)?.[1] ?? assert.fail(stderr);
+    assert.equal((await fetch(`${url}/v1/files`, { headers: { 'x-api-key': key } })).status, 200);
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0);
   });
 
   it('round-trips a 500 MB file byte-exact, with a progress bar on a terminal', { timeout: 300_000 }, async () => {
