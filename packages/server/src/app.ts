@@ -6,6 +6,7 @@ import { pino } from 'pino';
 import type { Logger as PinoLogger } from 'pino';
 import { createApiKey } from './auth/api-keys.js';
 import { Authenticator } from './auth/authenticator.js';
+import { RateLimiter } from './auth/rate-limiter.js';
 import type { Config } from './config.js';
 import { FileService } from './files/file-service.js';
 import type { FileIdGenerator } from './files/file-id.js';
@@ -60,6 +61,7 @@ export function createApp(options: AppOptions): App {
       await stores.metadata.ping();
       await stores.blobs.ping();
     },
+    rateLimiter: config.rateLimitPerMinute > 0 ? new RateLimiter(config.rateLimitPerMinute, clock) : undefined,
   });
   let reaper: NodeJS.Timeout | undefined;
 

@@ -17,6 +17,8 @@ export interface Config {
   apiKeys: string[];
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   reapIntervalSeconds: number;
+  /** Requests per minute per API key; 0 means no limit. */
+  rateLimitPerMinute: number;
   /** Time allowed to receive a request's headers. */
   headersTimeoutMs: number;
   /** A connection with no traffic for this long is closed (stalled uploads and downloads). */
@@ -52,6 +54,9 @@ export const OPTIONS = [
   ),
   opt('logLevel', 'CABINET_LOG_LEVEL', 'pino log level (`silent` turns logging off).', 'info', (v) => oneOf(v, LOG_LEVELS)),
   opt('reapIntervalSeconds', 'CABINET_REAP_INTERVAL_SECONDS', 'How often expired files are deleted.', 60, (v) => integer(v, 1, 86_400)),
+  opt('rateLimitPerMinute', 'CABINET_RATE_LIMIT_PER_MINUTE', 'Requests per minute per API key (a token bucket of that size); 0 or unset: no limit.', 0, (v) =>
+    integer(v, 0, 10_000_000),
+  ),
   opt('headersTimeoutMs', 'CABINET_HEADERS_TIMEOUT_MS', 'Time allowed to send request headers.', 30_000, (v) => integer(v, 1, 3_600_000)),
   opt('idleTimeoutMs', 'CABINET_IDLE_TIMEOUT_MS', 'Idle connection timeout (stalled bodies included).', 120_000, (v) => integer(v, 1, 3_600_000)),
   opt('shutdownGraceMs', 'CABINET_SHUTDOWN_GRACE_MS', 'How long shutdown waits for requests in flight.', 10_000, (v) => integer(v, 0, 600_000)),

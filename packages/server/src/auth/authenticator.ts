@@ -13,7 +13,7 @@ import { DEFAULT_WORKSPACE, hashApiKey } from './api-keys.js';
 
 export interface Principal {
   workspaceId: string;
-  /** `env` for a key from CABINET_API_KEYS, else the stored key's id. */
+  /** `env:<hash prefix>` for a key from CABINET_API_KEYS, else the stored key's id. */
   keyId: string;
 }
 
@@ -36,7 +36,7 @@ export class Authenticator {
     // Compare against every static key without stopping early, in constant time per key.
     let staticMatch = false;
     for (const candidate of this.staticHashes) staticMatch = timingSafeEqual(candidate, hash) || staticMatch;
-    if (staticMatch) return { workspaceId: DEFAULT_WORKSPACE, keyId: 'env' };
+    if (staticMatch) return { workspaceId: DEFAULT_WORKSPACE, keyId: `env:${hash.toString('hex').slice(0, 12)}` };
 
     const stored = await this.metadata.findApiKeyByHash(hash.toString('hex'));
     if (stored && stored.revokedAtMs === null && timingSafeEqual(Buffer.from(stored.keyHash, 'hex'), hash)) {

@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger as PinoLogger } from 'pino';
 import type { Authenticator } from '../auth/authenticator.js';
-import { CabinetError, NotFoundError } from '../errors.js';
+import type { RateLimiter } from '../auth/rate-limiter.js';
+import { CabinetError, NotFoundError, RateLimitedError } from '../errors.js';
 import type { FileService } from '../files/file-service.js';
 import { sendError, sendJson } from './respond.js';
 import { route } from './router.js';
@@ -22,6 +23,8 @@ export interface HandlerDeps {
   logger: PinoLogger;
   /** Resolves when the stores answer; rejects otherwise (for /readyz). */
   checkReady: () => Promise<void>;
+  /** Absent: no rate limit. */
+  rateLimiter?: RateLimiter | undefined;
 }
 
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -53,7 +56,9 @@ async function dispatch(req: IncomingMessage, res: ServerResponse, deps: Handler
   if (match.name === 'healthz') return sendJson(res, 200, { status: 'ok' });
   if (match.name === 'readyz') return readiness(res, deps);
 
-  const { workspaceId } = await deps.authenticator.authenticate(req.headers);
+  const { workspaceId, keyId } = await deps.authenticator.authenticate(req.headers);
+  const waitMs = deps.rateLimiter?.take(keyId) ?? 0;
+  if (waitMs > 0) throw new RateLimitedError(waitMs);
   const { service } = deps;
   const fileId = match.fileId ?? '';
   switch (routeKey(match)) {
