@@ -22,7 +22,6 @@ export type ErrorCode =
   | 'storage_quota_exceeded'
   | 'insufficient_storage'
   | 'idempotency_key_reused'
-  | 'idempotency_key_in_use'
   | 'rate_limited'
   | 'method_not_allowed'
   | 'range_not_satisfiable'
@@ -132,9 +131,12 @@ export class RateLimitedError extends CabinetError {
   }
 }
 
-/** Same Idempotency-Key with a different request, or a concurrent request still holding it. */
+/**
+ * Same Idempotency-Key with a different request. (Concurrent requests with one key never conflict:
+ * they resolve to one file at commit, so there is no "in use" error.)
+ */
 export class IdempotencyError extends CabinetError {
-  constructor(code: 'idempotency_key_reused' | 'idempotency_key_in_use', message: string) {
+  constructor(code: 'idempotency_key_reused', message: string) {
     super(code, message);
   }
 }

@@ -37,8 +37,6 @@ const MAPPINGS: Record<ErrorCode, Mapping> = {
   // TS 1.x maps `404 file_expired` to FileExpiredError.
   file_expired: { status: 404, type: 'not_found_error', exposeCode: true },
   method_not_allowed: { status: 405, type: 'invalid_request_error', exposeCode: false },
-  // A concurrent request holds the key; it will finish, so a retry can succeed (409 is retried).
-  idempotency_key_in_use: { status: 409, type: 'conflict_error', exposeCode: true },
   file_too_large: { status: 413, type: 'request_too_large', exposeCode: false },
   range_not_satisfiable: { status: 416, type: 'invalid_request_error', exposeCode: false },
   rate_limited: { status: 429, type: 'rate_limit_error', exposeCode: false },
