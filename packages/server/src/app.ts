@@ -63,7 +63,15 @@ export function createApp(options: AppOptions): App {
     },
     rateLimiter: config.rateLimitPerMinute > 0 ? new RateLimiter(config.rateLimitPerMinute, clock) : undefined,
   });
-  let reaper: NodeJS.Timeout | undefined;
+  const timers: NodeJS.Timeout[] = [];
+  const every = (seconds: number, job: string, fn: () => Promise<unknown>): void => {
+    const timer = setInterval(() => {
+      stores.metadata.runExclusive(job, fn).catch((err: unknown) => logger.error({ err, job }, 'background job failed'));
+    }, seconds * 1000);
+    timer.unref();
+    timers.push(timer);
+  };
+  const sweepGraceMs = config.orphanGraceSeconds * 1000;
 
   return {
     config,
@@ -74,21 +82,23 @@ export function createApp(options: AppOptions): App {
     async start() {
       await stores.metadata.init();
       await stores.blobs.init();
-      const swept = await service.sweepOrphans(stores.orphanGraceMs);
-      const reaped = await service.reapExpired();
-      logger.info({ blobs: stores.blobs.name, metadata: stores.metadata.name, swept, reaped }, 'stores ready');
-      reaper = setInterval(() => {
-        service.reapExpired().catch((err: unknown) => logger.error({ err }, 'expiry reaper failed'));
-      }, config.reapIntervalSeconds * 1000);
-      reaper.unref();
-      if (config.apiKeys.length === 0 && (await stores.metadata.countActiveApiKeys()) === 0) {
-        const { secret } = await createApiKey(stores.metadata, { name: 'first-run', nowMs: clock() });
-        return { firstApiKey: secret };
-      }
-      return {};
+      // With shared stores, instances starting together take turns: one sweeps, the others skip.
+      const swept = await stores.metadata.runExclusive('sweep', () => service.sweepLeftovers(stores.exclusive ? 0 : sweepGraceMs));
+      const reaped = await stores.metadata.runExclusive('reap', () => service.reapExpired());
+      logger.info(
+        { blobs: stores.blobs.name, metadata: stores.metadata.name, swept: swept.ran ? swept.value : 'skipped', reaped: reaped.ran ? reaped.value : 'skipped' },
+        'stores ready',
+      );
+      every(config.reapIntervalSeconds, 'reap', () => service.reapExpired());
+      every(config.sweepIntervalSeconds, 'sweep', () => service.sweepLeftovers(sweepGraceMs));
+      const firstKey = await stores.metadata.runExclusive('first-run-key', async () => {
+        if (config.apiKeys.length > 0 || (await stores.metadata.countActiveApiKeys()) > 0) return undefined;
+        return (await createApiKey(stores.metadata, { name: 'first-run', nowMs: clock() })).secret;
+      });
+      return firstKey.ran && firstKey.value !== undefined ? { firstApiKey: firstKey.value } : {};
     },
     async close() {
-      if (reaper) clearInterval(reaper);
+      for (const timer of timers) clearInterval(timer);
       await stores.blobs.close();
       await stores.metadata.close();
     },

@@ -10,7 +10,8 @@ export interface Config {
   host: string;
   port: number;
   dataDir: string;
-  /** `sqlite` (embedded, durable) or `memory` (ephemeral, for tests and demos). */
+  /** `sqlite` (embedded, durable) or `memory` (ephemeral, for tests and demos). Ignored for what
+   *  `databaseUrl` / `s3Bucket` move elsewhere. */
   store: 'sqlite' | 'memory';
   maxFileBytes: number;
   quotaBytes: number;
@@ -25,6 +26,20 @@ export interface Config {
   idleTimeoutMs: number;
   /** How long shutdown waits for requests in flight. */
   shutdownGraceMs: number;
+  /** PostgreSQL connection string; empty: the embedded SQLite store. */
+  databaseUrl: string;
+  /** S3 bucket for file bytes; empty: the local disk under `dataDir`. */
+  s3Bucket: string;
+  s3Prefix: string;
+  /** Custom S3 endpoint (Ceph RGW, MinIO, R2); empty: AWS. */
+  s3Endpoint: string;
+  /** Empty: the AWS SDK's default (AWS_REGION, profile), or us-east-1 with a custom endpoint. */
+  s3Region: string;
+  s3ForcePathStyle: boolean;
+  /** Orphans and unfinished writes younger than this are spared by sweeps (shared stores). */
+  orphanGraceSeconds: number;
+  /** How often the orphan sweep runs. */
+  sweepIntervalSeconds: number;
 }
 
 interface OptionSpec<K extends keyof Config> {
@@ -60,6 +75,18 @@ export const OPTIONS = [
   opt('headersTimeoutMs', 'CABINET_HEADERS_TIMEOUT_MS', 'Time allowed to send request headers.', 30_000, (v) => integer(v, 1, 3_600_000)),
   opt('idleTimeoutMs', 'CABINET_IDLE_TIMEOUT_MS', 'Idle connection timeout (stalled bodies included).', 120_000, (v) => integer(v, 1, 3_600_000)),
   opt('shutdownGraceMs', 'CABINET_SHUTDOWN_GRACE_MS', 'How long shutdown waits for requests in flight.', 10_000, (v) => integer(v, 0, 600_000)),
+  opt('databaseUrl', 'CABINET_DATABASE_URL', 'PostgreSQL connection string (`postgres://user:pass@host:5432/db`); selects PostgreSQL for metadata instead of SQLite.', '', (v) =>
+    pattern(v, /^postgres(ql)?:\/\//, 'a postgres:// URL'),
+  ),
+  opt('s3Bucket', 'CABINET_S3_BUCKET', 'S3 bucket for file bytes instead of the local disk (created if missing). Credentials: the standard AWS variables.', '', nonEmpty),
+  opt('s3Prefix', 'CABINET_S3_PREFIX', 'Key prefix inside the bucket, e.g. `cabinet/`.', '', (v) => v),
+  opt('s3Endpoint', 'CABINET_S3_ENDPOINT', 'S3 endpoint for Ceph RGW, MinIO, R2 …; unset for AWS S3.', '', (v) => pattern(v, /^https?:\/\//, 'an http(s):// URL')),
+  opt('s3Region', 'CABINET_S3_REGION', 'S3 region; unset: `AWS_REGION`, or `us-east-1` with a custom endpoint.', '', nonEmpty),
+  opt('s3ForcePathStyle', 'CABINET_S3_FORCE_PATH_STYLE', 'Path-style S3 URLs (`true` for most non-AWS servers).', false, boolean),
+  opt('orphanGraceSeconds', 'CABINET_ORPHAN_GRACE_SECONDS', 'Sweeps spare orphan blobs and unfinished uploads younger than this (uploads in flight on other instances).', 3600, (v) =>
+    integer(v, 1, 30 * 86_400),
+  ),
+  opt('sweepIntervalSeconds', 'CABINET_SWEEP_INTERVAL_SECONDS', 'How often one instance sweeps orphan blobs and unfinished uploads.', 3600, (v) => integer(v, 1, 30 * 86_400)),
 ] as const;
 
 export class ConfigError extends Error {
@@ -86,6 +113,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: readonly 
   const unknown = [...flags.keys()];
   if (unknown.length > 0) throw new ConfigError(`unknown option --${unknown[0]}; see --help`);
   const result = config as unknown as Config;
+  if (result.store === 'memory' && (result.databaseUrl !== '' || result.s3Bucket !== '')) {
+    throw new ConfigError('CABINET_STORE=memory keeps everything in memory; unset CABINET_DATABASE_URL and CABINET_S3_BUCKET, or drop CABINET_STORE');
+  }
   return { ...result, dataDir: resolve(result.dataDir) };
 }
 
@@ -145,6 +175,18 @@ function integer(raw: string, min: number, max: number): number {
   const n = /^\d+$/.test(raw.trim()) ? Number(raw) : Number.NaN;
   if (!(n >= min && n <= max)) throw new Error(`expected an integer from ${min} to ${max}; got ${JSON.stringify(raw)}`);
   return n;
+}
+
+function boolean(raw: string): boolean {
+  const v = raw.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(v)) return true;
+  if (['false', '0', 'no', 'off'].includes(v)) return false;
+  throw new Error(`expected true or false; got ${JSON.stringify(raw)}`);
+}
+
+function pattern(raw: string, re: RegExp, what: string): string {
+  if (!re.test(raw.trim())) throw new Error(`expected ${what}; got ${JSON.stringify(raw)}`);
+  return raw.trim();
 }
 
 function oneOf<T extends string>(raw: string, allowed: readonly T[]): T {

@@ -6,7 +6,7 @@ export type { RunningServer } from './server.js';
 export { loadConfig, ConfigError, OPTIONS, bytes as parseBytes } from './config.js';
 export type { Config } from './config.js';
 export { configHelp } from './config-help.js';
-export { announceFirstKey } from './banner.js';
+export { announceFirstKey, startupMessage } from './banner.js';
 export { FileService } from './files/file-service.js';
 export { createApiKey, hashApiKey, DEFAULT_WORKSPACE, isValidWorkspaceName } from './auth/api-keys.js';
 export { createStores, createMetadataStore } from './storage/create-stores.js';

@@ -5,7 +5,7 @@
  */
 import { ConfigError, loadConfig } from './config.js';
 import { configHelp } from './config-help.js';
-import { announceFirstKey } from './banner.js';
+import { startupMessage } from './banner.js';
 import { startServer } from './server.js';
 
 async function main(argv: string[]): Promise<void> {
@@ -15,8 +15,7 @@ async function main(argv: string[]): Promise<void> {
   }
   const config = loadConfig(process.env, argv);
   const running = await startServer({ config });
-  if (running.firstApiKey) process.stderr.write(announceFirstKey(running.firstApiKey, config.dataDir));
-  process.stderr.write(`Cabinet is serving the Files API at ${running.url}/v1/files\n`);
+  process.stderr.write(startupMessage(running, config));
   let signals = 0;
   const stop = (signal: string): void => {
     if (++signals > 1) process.exit(1); // a second Ctrl-C: stop waiting

@@ -1,5 +1,5 @@
 /** `cabinet serve`: the server, with the same flags and environment as `cabinet-server`. */
-import { announceFirstKey, configHelp, loadConfig, startServer } from '@cabinet/server';
+import { configHelp, startupMessage, loadConfig, startServer } from '@cabinet/server';
 import type { Context } from '../context.js';
 
 export const usage = 'cabinet serve [--port N] [--host H] [--data-dir DIR] [...]  (cabinet serve --help lists all)';
@@ -11,8 +11,7 @@ export async function run(argv: string[], ctx: Context): Promise<number> {
   }
   const config = loadConfig(ctx.env, argv);
   const running = await startServer({ config });
-  if (running.firstApiKey) ctx.io.stderr.write(announceFirstKey(running.firstApiKey, config.dataDir));
-  ctx.io.stderr.write(`Cabinet is serving the Files API at ${running.url}/v1/files\n`);
+  ctx.io.stderr.write(startupMessage(running, config));
   await new Promise<void>((resolve) => {
     const stop = (): void => {
       running.close().then(resolve, resolve);

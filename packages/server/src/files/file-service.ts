@@ -8,14 +8,15 @@
  *      atomic and durable, so afterwards the bytes are on disk but no record points at them.
  *   2. commit: insert the record (and turn the reservation into usage) in one metadata transaction.
  *      Only now is the file visible. A crash between 1 and 2 leaves an orphan blob, which
- *      `sweepOrphans` removes; a crash during 1 leaves a temp file, which the blob store's init removes.
+ *      `sweepOrphans` removes; a crash during 1 leaves a temp file or an unfinished multipart upload,
+ *      which the blob store's init or `sweepLeftovers` removes.
  * Delete protocol: record first (the file disappears at once), then the blob; a crash in between
  * again leaves only an orphan blob.
  *
  * Staging and committing are separate because multipart fields may follow the file part (curl
  * sends parts in the order given; the official SDK sends `expires_in_seconds` after `file`).
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { FilePurpose } from '@cabinet/client/wire';
 import {
   FileNotFoundError,
@@ -126,7 +127,8 @@ export class FileService {
   async stage(input: StageInput): Promise<StagedUpload> {
     const filename = checkFilename(input.filename);
     const blobKey = `blob_${this.ids.next(this.clock()).slice(FILE_ID_PREFIX.length)}`;
-    const reservationId = randomUUID();
+    // Named after the blob: while the reservation lives, the sweeper knows the bytes are in use.
+    const reservationId = blobKey;
     const hash = createHash('sha256');
     const head: Buffer[] = [];
     let headBytes = 0;
@@ -271,6 +273,16 @@ export class FileService {
     await this.metadata.pruneIdempotencyKeys(this.clock() - this.idempotencyTtlMs);
     if (reaped > 0) this.logger?.info({ reaped }, 'expired files deleted');
     return reaped;
+  }
+
+  /**
+   * Removes everything a crash or a failed delete can leave behind and that is older than
+   * `graceMs`: unfinished writes (temp files, multipart uploads), then orphan blobs.
+   */
+  async sweepLeftovers(graceMs: number): Promise<{ unfinished: number; orphans: number }> {
+    const unfinished = await this.blobs.sweepIncompleteWrites(this.clock() - graceMs, (keys) => this.metadata.existingBlobKeys(keys));
+    if (unfinished > 0) this.logger?.info({ unfinished }, 'unfinished writes removed');
+    return { unfinished, orphans: await this.sweepOrphans(graceMs) };
   }
 
   /**

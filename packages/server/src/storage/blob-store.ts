@@ -50,6 +50,13 @@ export interface BlobStore {
   /** Every key in the store, in no particular order, for the orphan sweeper. */
   list(): AsyncIterable<BlobInfo>;
 
+  /**
+   * Removes what writes cut short by a crash left behind (temp files, unfinished multipart
+   * uploads) that began before `cutoffMs` and whose key `inUse` does not report (a slow upload
+   * still running in another process). Returns how many were removed.
+   */
+  sweepIncompleteWrites(cutoffMs: number, inUse: (keys: string[]) => Promise<Set<string>>): Promise<number>;
+
   /** True when the store can take writes (used by /readyz). */
   ping(): Promise<void>;
 

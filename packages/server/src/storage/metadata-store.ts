@@ -3,6 +3,7 @@
  * idempotency keys. It knows nothing of bytes or HTTP.
  * Every implementation passes `testing/metadata-store-suite.ts`; a backend is added by passing it.
  */
+import type { JobOutcome } from './job-lock.js';
 import type { ApiKeyRecord, FileRecord, IdempotencyRecord, WorkspaceUsage } from './records.js';
 
 /**
@@ -64,7 +65,11 @@ export interface MetadataStore {
   /** Up to `limit` records, any workspace, with `expiresAtMs <= nowMs`. */
   listExpired(nowMs: number, limit: number): Promise<FileRecord[]>;
 
-  /** Which of these blob keys belong to a file record (for the orphan sweeper). */
+  /**
+   * Which of these blob keys are in use, for the orphan sweeper: referenced by a file record, or
+   * naming a live reservation (the file service names an upload's reservation after its blob key,
+   * so the bytes of an upload in flight are never swept, however long it takes).
+   */
   existingBlobKeys(keys: readonly string[]): Promise<Set<string>>;
 
   // --- Quota accounting ---
@@ -96,4 +101,12 @@ export interface MetadataStore {
 
   /** Forgets idempotency keys created before `beforeMs`; returns how many. */
   pruneIdempotencyKeys(beforeMs: number): Promise<number>;
+
+  // --- Background jobs ---
+
+  /**
+   * Runs `fn` unless the job named `job` is already running, in this process or in any other
+   * process sharing the store; then it returns `{ ran: false }` at once without running `fn`.
+   */
+  runExclusive<T>(job: string, fn: () => Promise<T>): Promise<JobOutcome<T>>;
 }

@@ -132,6 +132,37 @@ export function testBlobStore(options: BlobStoreSuiteOptions): void {
       for (const b of blobs) assert.equal(sha256(await readAll(await s().get(b.k))), sha256(b.bytes));
     });
 
+    it('sweeps no finished blob, and spares a write in progress whose key is in use', async () => {
+      const done = key('finished');
+      await s().put(done, chunked(Buffer.from('kept'), 2));
+      const k = key('in-flight');
+      const bytes = randomBytes(7 * MiB);
+      let resume: () => void = () => undefined;
+      let paused: () => void = () => undefined;
+      const reachedPause = new Promise<void>((resolve) => {
+        paused = resolve;
+      });
+      async function* slow(): AsyncGenerator<Uint8Array> {
+        yield bytes.subarray(0, 6 * MiB);
+        yield bytes.subarray(6 * MiB, 6 * MiB + 1);
+        paused();
+        await new Promise<void>((resolve) => {
+          resume = resolve;
+        });
+        yield bytes.subarray(6 * MiB + 1);
+      }
+      const writing = s().put(k, slow());
+      await reachedPause;
+      // Let the store flush what it has (S3: the first part of a multipart upload).
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const inUse = async (keys: string[]): Promise<Set<string>> => new Set(keys.filter((x) => x === k));
+      await s().sweepIncompleteWrites(Date.now() + 60_000, inUse);
+      resume();
+      assert.equal((await writing).sizeBytes, bytes.length);
+      assert.equal(sha256(await readAll(await s().get(k))), sha256(bytes));
+      assert.equal((await readAll(await s().get(done))).toString(), 'kept');
+    });
+
     it('answers ping', async () => {
       await s().ping();
     });

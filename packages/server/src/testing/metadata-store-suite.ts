@@ -159,11 +159,15 @@ export function testMetadataStore(options: MetadataStoreSuiteOptions): void {
       assert.deepEqual(await s().usage(w), { usedBytes: 66, fileCount: 1, reservedBytes: 0 });
     });
 
-    it('reports which blob keys are referenced', async () => {
+    it('reports which blob keys are in use: by a record or by a live reservation', async () => {
       const rec = await insert(makeFile(ws()));
       const stray = `blob_${randomUUID().replace(/-/g, '')}`;
-      const found = await s().existingBlobKeys([rec.blobKey, stray]);
-      assert.deepEqual([...found], [rec.blobKey]);
+      const inFlight = `blob_${randomUUID().replace(/-/g, '')}`;
+      await s().reserve(ws(), inFlight, 10, 1000);
+      const found = await s().existingBlobKeys([rec.blobKey, stray, inFlight]);
+      assert.deepEqual([...found].sort(), [rec.blobKey, inFlight].sort());
+      await s().release(inFlight);
+      assert.deepEqual([...(await s().existingBlobKeys([inFlight]))], [], 'released: no longer in use');
     });
 
     it('reserves quota exactly and refuses what does not fit', async () => {
@@ -251,6 +255,32 @@ export function testMetadataStore(options: MetadataStoreSuiteOptions): void {
       assert.equal((await s().findApiKeyByHash(key.keyHash))?.revokedAtMs, clock + 5);
       assert.equal(await s().countActiveApiKeys(), activeBefore);
       assert.equal(await s().revokeApiKey('key_nope', clock), false);
+    });
+
+    it('runs a background job exclusively: a second caller skips while the first runs', async () => {
+      const job = `job-${randomUUID()}`;
+      let release: () => void = () => undefined;
+      const gate = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const first = s().runExclusive(job, async () => {
+        await gate;
+        return 'first';
+      });
+      // Give the first call time to take the lock (a database round trip for shared stores).
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      let secondRan = false;
+      const second = await s().runExclusive(job, async () => {
+        secondRan = true;
+      });
+      assert.deepEqual(second, { ran: false });
+      assert.equal(secondRan, false);
+      assert.deepEqual(await s().runExclusive(`other-${job}`, async () => 7), { ran: true, value: 7 }, 'other jobs are not blocked');
+      release();
+      assert.deepEqual(await first, { ran: true, value: 'first' });
+      assert.deepEqual(await s().runExclusive(job, async () => 'again'), { ran: true, value: 'again' }, 'the lock is released after the job');
+      await assert.rejects(s().runExclusive(job, async () => Promise.reject(new Error('job failed'))), /job failed/);
+      assert.deepEqual(await s().runExclusive(job, async () => 1), { ran: true, value: 1 }, 'released after a failure too');
     });
 
     it('answers ping', async () => {

@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { backendEnv, testBackendFor } from './services.js';
 
 export interface ServerProcess {
   /** e.g. `http://127.0.0.1:41234` */
@@ -15,6 +16,8 @@ export interface ServerProcess {
   apiKey: string;
   dataDir: string;
   child: ChildProcess;
+  /** `metadata+blobs` store names the server reported, e.g. `sqlite+fs` or `postgres+s3`. */
+  storage: string;
   /** Everything the process wrote to stderr so far. */
   stderr(): string;
   /** Peak resident set size of the server process so far, in bytes (Linux `VmHWM`). */
@@ -35,11 +38,13 @@ export interface SpawnOptions {
 }
 
 const MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'main.js');
-const READY = /serving the Files API at (http:\/\/\S+)\/v1\/files/;
+const READY = /serving the Files API at (http:\/\/\S+)\/v1\/files \(metadata: (\w+), blobs: (\w+)\)/;
 
 export async function spawnServer(options: SpawnOptions = {}): Promise<ServerProcess> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'cabinet-e2e-'));
   const apiKey = options.apiKey ?? `e2e-key-${Math.random().toString(36).slice(2)}`;
+  // Under CABINET_TEST_BACKEND=postgres-s3 the same tests run against PostgreSQL + S3.
+  const backend = options.env?.['CABINET_STORE'] === 'memory' ? undefined : await testBackendFor(dataDir);
   const child = spawn(process.execPath, [MAIN], {
     env: {
       ...process.env,
@@ -48,18 +53,21 @@ export async function spawnServer(options: SpawnOptions = {}): Promise<ServerPro
       CABINET_DATA_DIR: dataDir,
       CABINET_API_KEYS: apiKey,
       CABINET_LOG_LEVEL: 'warn',
+      ...(backend ? backendEnv(backend.databaseUrl, backend.s3) : {}),
       ...options.env,
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
   child.stderr?.setEncoding('utf8');
+  let storage = '';
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start in time:\n${stderr}`)), options.timeoutMs ?? 20_000);
     child.stderr?.on('data', (text: string) => {
       stderr += text;
       const match = READY.exec(stderr);
       if (match?.[1]) {
+        storage = `${match[2] ?? ''}+${match[3] ?? ''}`;
         clearTimeout(timer);
         resolve(match[1]);
       }
@@ -69,6 +77,7 @@ export async function spawnServer(options: SpawnOptions = {}): Promise<ServerPro
       reject(new Error(`server exited with ${code} before it was ready:\n${stderr}`));
     });
   });
+  if (backend && storage !== 'postgres+s3') throw new Error(`CABINET_TEST_BACKEND=postgres-s3 but the server runs on ${storage}`);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const pid = child.pid ?? 0;
   let peak = 0;
@@ -87,6 +96,7 @@ export async function spawnServer(options: SpawnOptions = {}): Promise<ServerPro
     apiKey,
     dataDir,
     child,
+    storage,
     stderr: () => stderr,
     peakRssBytes,
     async stop(stopOptions = {}) {

@@ -4,7 +4,9 @@ import { loadConfig } from '../../src/config.js';
 import type { Config } from '../../src/config.js';
 import { startServer } from '../../src/server.js';
 import type { RunningServer } from '../../src/server.js';
+import { createStores } from '../../src/storage/create-stores.js';
 import type { Stores } from '../../src/storage/create-stores.js';
+import { testBackendFor } from '../../src/testing/index.js';
 import { tempDir } from './temp-dir.js';
 
 export const TEST_KEY = 'test-key-0123456789';
@@ -20,7 +22,7 @@ export async function startTestServer(
   overrides: Partial<Config> = {},
   extra: { clock?: () => number; stores?: Stores } = {},
 ): Promise<TestServer> {
-  const config: Config = {
+  let config: Config = {
     ...loadConfig({}, []),
     port: 0,
     logLevel: 'silent',
@@ -29,7 +31,26 @@ export async function startTestServer(
     apiKeys: [TEST_KEY],
     ...overrides,
   };
-  const running = await startServer({ config, ...extra });
+  // The `*.postgres-s3.test` files run these same tests against PostgreSQL + S3.
+  const backend = config.store === 'memory' || extra.stores ? undefined : await testBackendFor(config.dataDir);
+  let stores = extra.stores;
+  if (backend) {
+    const { s3 } = backend;
+    config = {
+      ...config,
+      databaseUrl: backend.databaseUrl,
+      s3Bucket: s3.bucket,
+      s3Prefix: s3.prefix,
+      s3Endpoint: s3.endpoint,
+      s3Region: s3.region,
+      s3ForcePathStyle: true,
+    };
+    stores = createStores(config, { s3Credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } });
+  }
+  const running = await startServer({ config, ...extra, ...(stores ? { stores } : {}) });
+  if (backend && `${running.app.stores.metadata.name}+${running.app.stores.blobs.name}` !== 'postgres+s3') {
+    throw new Error('CABINET_TEST_BACKEND=postgres-s3 but the server did not start on PostgreSQL + S3');
+  }
   after(() => running.close());
   const auth = { 'x-api-key': TEST_KEY };
   return {

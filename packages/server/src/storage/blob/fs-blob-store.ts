@@ -64,7 +64,8 @@ export class FsBlobStore implements BlobStore {
 
   async put(key: string, source: AsyncIterable<Uint8Array>, options: PutOptions = {}): Promise<{ sizeBytes: number }> {
     const finalPath = this.pathFor(key);
-    const tmpPath = join(this.tmp, randomUUID());
+    // `<key>.<random>`: the sweeper can tell whose write a temp file is.
+    const tmpPath = join(this.tmp, `${key}.${randomUUID()}`);
     let handle: FileHandle | undefined;
     try {
       handle = await open(tmpPath, 'wx', 0o600);
@@ -122,6 +123,21 @@ export class FsBlobStore implements BlobStore {
         }
       }
     }
+  }
+
+  async sweepIncompleteWrites(cutoffMs: number, inUse: (keys: string[]) => Promise<Set<string>>): Promise<number> {
+    let swept = 0;
+    const names = await readdir(this.tmp);
+    const live = await inUse(names.map(keyOfTempFile));
+    for (const name of names) {
+      if (live.has(keyOfTempFile(name))) continue;
+      const path = join(this.tmp, name);
+      const info = await stat(path).catch(() => undefined);
+      if (!info || info.mtimeMs >= cutoffMs) continue;
+      await rm(path, { force: true });
+      swept++;
+    }
+    return swept;
   }
 
   async ping(): Promise<void> {
@@ -216,4 +232,8 @@ function isErrno(err: unknown, code: string): boolean {
 function translate(err: unknown): unknown {
   if (isErrno(err, 'ENOSPC') || isErrno(err, 'EDQUOT')) return new InsufficientStorageError(err);
   return err;
+}
+
+function keyOfTempFile(name: string): string {
+  return name.slice(0, name.lastIndexOf('.'));
 }

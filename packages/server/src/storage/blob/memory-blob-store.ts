@@ -40,6 +40,11 @@ export class MemoryBlobStore implements BlobStore {
     for (const [key, blob] of [...this.blobs]) yield { key, lastModifiedMs: blob.lastModifiedMs };
   }
 
+  /** Writes here are never half-visible and die with the process: nothing to sweep. */
+  async sweepIncompleteWrites(): Promise<number> {
+    return 0;
+  }
+
   async ping(): Promise<void> {}
   async close(): Promise<void> {}
 }

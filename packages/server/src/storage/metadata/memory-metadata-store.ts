@@ -3,6 +3,8 @@
  * `CABINET_STORE=memory` (ephemeral test-double mode). Everything is lost on exit.
  */
 import { QuotaExceededError } from '../../errors.js';
+import { InProcessJobLock } from '../job-lock.js';
+import type { JobOutcome } from '../job-lock.js';
 import type { InsertResult, ListQuery, ListResult, MetadataStore } from '../metadata-store.js';
 import type { ApiKeyRecord, FileRecord, IdempotencyRecord, WorkspaceUsage } from '../records.js';
 
@@ -15,6 +17,7 @@ interface Workspace {
 
 export class MemoryMetadataStore implements MetadataStore {
   readonly name = 'memory';
+  private readonly jobs = new InProcessJobLock();
   private readonly workspaces = new Map<string, Workspace>();
   private readonly reservations = new Map<string, { workspaceId: string; bytes: number }>();
   private readonly apiKeys = new Map<string, ApiKeyRecord>();
@@ -115,6 +118,7 @@ export class MemoryMetadataStore implements MetadataStore {
     for (const ws of this.workspaces.values()) {
       for (const r of ws.files.values()) if (wanted.has(r.blobKey)) found.add(r.blobKey);
     }
+    for (const id of this.reservations.keys()) if (wanted.has(id)) found.add(id);
     return found;
   }
 
@@ -179,6 +183,11 @@ export class MemoryMetadataStore implements MetadataStore {
     }
     return n;
   }
+  /** One process owns this store, so an in-process lock is exclusive enough. */
+  async runExclusive<T>(job: string, fn: () => Promise<T>): Promise<JobOutcome<T>> {
+    return this.jobs.run(job, fn);
+  }
+
 
   // --- Internal helpers ---
 

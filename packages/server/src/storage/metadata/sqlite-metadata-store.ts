@@ -12,8 +12,12 @@ import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { QuotaExceededError } from '../../errors.js';
+import { InProcessJobLock } from '../job-lock.js';
+import type { JobOutcome } from '../job-lock.js';
 import type { InsertResult, ListQuery, ListResult, MetadataStore } from '../metadata-store.js';
 import type { ApiKeyRecord, FileRecord, IdempotencyRecord, WorkspaceUsage } from '../records.js';
+import { toApiKey, toFile, toIdempotency, FILE_COLUMNS, fileValues } from './rows.js';
+import type { ApiKeyRow, FileRow, IdempotencyRow } from './rows.js';
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.js';
 
 export interface SqliteMetadataStoreOptions {
@@ -21,39 +25,9 @@ export interface SqliteMetadataStoreOptions {
   path: string;
 }
 
-interface FileRow {
-  workspace_id: string;
-  id: string;
-  filename: string;
-  mime_type: string;
-  size_bytes: number;
-  sha256: string;
-  purpose: string;
-  created_at_ms: number;
-  expires_at_ms: number | null;
-  blob_key: string;
-}
-
-interface ApiKeyRow {
-  id: string;
-  workspace_id: string;
-  key_hash: string;
-  prefix: string;
-  name: string | null;
-  created_at_ms: number;
-  revoked_at_ms: number | null;
-}
-
-interface IdempotencyRow {
-  workspace_id: string;
-  key: string;
-  fingerprint: string;
-  file_id: string;
-  created_at_ms: number;
-}
-
 export class SqliteMetadataStore implements MetadataStore {
   readonly name = 'sqlite';
+  private readonly jobs = new InProcessJobLock();
   private db: Database.Database | undefined;
   private readonly reservations = new Map<string, { workspaceId: string; bytes: number }>();
   private readonly statements = new Map<string, Database.Statement>();
@@ -93,13 +67,7 @@ export class SqliteMetadataStore implements MetadataStore {
           'INSERT INTO idempotency_keys (workspace_id, key, fingerprint, file_id, created_at_ms) VALUES (?, ?, ?, ?, ?)',
         ).run(idem.workspaceId, idem.key, idem.fingerprint, idem.fileId, idem.createdAtMs);
       }
-      this.stmt(
-        `INSERT INTO files (workspace_id, id, filename, mime_type, size_bytes, sha256, purpose,
-           created_at_ms, expires_at_ms, blob_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(
-        record.workspaceId, record.id, record.filename, record.mimeType, record.sizeBytes,
-        record.sha256, record.purpose, record.createdAtMs, record.expiresAtMs, record.blobKey,
-      );
+      this.stmt(`INSERT INTO files (${FILE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(...fileValues(record));
       this.stmt(
         `INSERT INTO workspace_usage (workspace_id, used_bytes, file_count) VALUES (?, ?, 1)
          ON CONFLICT (workspace_id) DO UPDATE SET used_bytes = used_bytes + excluded.used_bytes,
@@ -171,7 +139,9 @@ export class SqliteMetadataStore implements MetadataStore {
     const rows = this.stmt(
       'SELECT blob_key FROM files WHERE blob_key IN (SELECT value FROM json_each(?))',
     ).all(JSON.stringify(keys)) as Array<{ blob_key: string }>;
-    return new Set(rows.map((r) => r.blob_key));
+    const found = new Set(rows.map((r) => r.blob_key));
+    for (const key of keys) if (this.reservations.has(key)) found.add(key);
+    return found;
   }
 
   async reserve(workspaceId: string, reservationId: string, totalBytes: number, quotaBytes: number): Promise<void> {
@@ -232,6 +202,11 @@ export class SqliteMetadataStore implements MetadataStore {
   async pruneIdempotencyKeys(beforeMs: number): Promise<number> {
     return this.stmt('DELETE FROM idempotency_keys WHERE created_at_ms < ?').run(beforeMs).changes;
   }
+  /** One process owns this store, so an in-process lock is exclusive enough. */
+  async runExclusive<T>(job: string, fn: () => Promise<T>): Promise<JobOutcome<T>> {
+    return this.jobs.run(job, fn);
+  }
+
 
   // --- Internal helpers ---
 
@@ -267,41 +242,4 @@ function migrate(db: Database.Database): void {
       db.pragma(`user_version = ${version + 1}`);
     }).immediate();
   }
-}
-
-function toFile(row: FileRow): FileRecord {
-  return {
-    id: row.id,
-    workspaceId: row.workspace_id,
-    filename: row.filename,
-    mimeType: row.mime_type,
-    sizeBytes: row.size_bytes,
-    sha256: row.sha256,
-    purpose: row.purpose === 'batch' ? 'batch' : 'user_data',
-    createdAtMs: row.created_at_ms,
-    expiresAtMs: row.expires_at_ms,
-    blobKey: row.blob_key,
-  };
-}
-
-function toApiKey(row: ApiKeyRow): ApiKeyRecord {
-  return {
-    id: row.id,
-    workspaceId: row.workspace_id,
-    keyHash: row.key_hash,
-    prefix: row.prefix,
-    name: row.name,
-    createdAtMs: row.created_at_ms,
-    revokedAtMs: row.revoked_at_ms,
-  };
-}
-
-function toIdempotency(row: IdempotencyRow): IdempotencyRecord {
-  return {
-    workspaceId: row.workspace_id,
-    key: row.key,
-    fingerprint: row.fingerprint,
-    fileId: row.file_id,
-    createdAtMs: row.created_at_ms,
-  };
 }

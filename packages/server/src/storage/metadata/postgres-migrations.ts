@@ -1,0 +1,67 @@
+/**
+ * Forward-only schema migrations for the PostgreSQL store; entry N brings the schema from version N
+ * to N+1 and is recorded in `cabinet_migrations`. Never edit an entry that has shipped: add one.
+ *
+ * Ids and blob keys are `COLLATE "C"`: keyset pagination needs byte order, which a database created
+ * with a linguistic default collation (en_US.UTF-8, say) would not give.
+ */
+export const POSTGRES_MIGRATIONS: readonly string[] = [
+  // 1: files, usage, reservations (leased by live instances), API keys, idempotency keys.
+  `
+  CREATE TABLE files (
+    workspace_id  text   COLLATE "C" NOT NULL,
+    id            text   COLLATE "C" NOT NULL,
+    filename      text   NOT NULL,
+    mime_type     text   NOT NULL,
+    size_bytes    bigint NOT NULL,
+    sha256        text   NOT NULL,
+    purpose       text   NOT NULL,
+    created_at_ms bigint NOT NULL,
+    expires_at_ms bigint,
+    blob_key      text   COLLATE "C" NOT NULL UNIQUE,
+    PRIMARY KEY (workspace_id, id)
+  );
+  CREATE INDEX files_expires_at ON files (expires_at_ms) WHERE expires_at_ms IS NOT NULL;
+
+  CREATE TABLE workspace_usage (
+    workspace_id text   COLLATE "C" PRIMARY KEY,
+    used_bytes   bigint NOT NULL DEFAULT 0,
+    file_count   bigint NOT NULL DEFAULT 0
+  );
+
+  CREATE TABLE instances (
+    id           uuid        PRIMARY KEY,
+    started_at   timestamptz NOT NULL DEFAULT now(),
+    heartbeat_at timestamptz NOT NULL DEFAULT now()
+  );
+
+  CREATE TABLE reservations (
+    id           text   COLLATE "C" PRIMARY KEY,
+    workspace_id text   COLLATE "C" NOT NULL,
+    instance_id  uuid   NOT NULL REFERENCES instances (id) ON DELETE CASCADE,
+    bytes        bigint NOT NULL
+  );
+  CREATE INDEX reservations_workspace ON reservations (workspace_id);
+
+  CREATE TABLE api_keys (
+    id            text   COLLATE "C" PRIMARY KEY,
+    workspace_id  text   COLLATE "C" NOT NULL,
+    key_hash      text   NOT NULL UNIQUE,
+    prefix        text   NOT NULL,
+    name          text,
+    created_at_ms bigint NOT NULL,
+    revoked_at_ms bigint
+  );
+
+  CREATE TABLE idempotency_keys (
+    workspace_id  text   COLLATE "C" NOT NULL,
+    key           text   NOT NULL,
+    fingerprint   text   NOT NULL,
+    file_id       text   COLLATE "C" NOT NULL,
+    created_at_ms bigint NOT NULL,
+    PRIMARY KEY (workspace_id, key)
+  );
+  CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at_ms);
+  CREATE INDEX idempotency_keys_file ON idempotency_keys (workspace_id, file_id);
+  `,
+];
