@@ -40,6 +40,8 @@ export interface Config {
   orphanGraceSeconds: number;
   /** How often the orphan sweep runs. */
   sweepIntervalSeconds: number;
+  /** PostgreSQL: an instance silent this long is dead and its upload reservations stop counting. */
+  instanceLeaseSeconds: number;
 }
 
 interface OptionSpec<K extends keyof Config> {
@@ -85,6 +87,9 @@ export const OPTIONS = [
   opt('s3ForcePathStyle', 'CABINET_S3_FORCE_PATH_STYLE', 'Path-style S3 URLs (`true` for most non-AWS servers).', false, boolean),
   opt('orphanGraceSeconds', 'CABINET_ORPHAN_GRACE_SECONDS', 'Sweeps spare orphan blobs and unfinished uploads younger than this (uploads in flight on other instances).', 3600, (v) =>
     integer(v, 1, 30 * 86_400),
+  ),
+  opt('instanceLeaseSeconds', 'CABINET_INSTANCE_LEASE_SECONDS', 'PostgreSQL: quota held by uploads of an instance that stopped (crashed) is freed after this long; instances heartbeat 6 times per lease.', 60, (v) =>
+    integer(v, 2, 86_400),
   ),
   opt('sweepIntervalSeconds', 'CABINET_SWEEP_INTERVAL_SECONDS', 'How often one instance sweeps orphan blobs and unfinished uploads.', 3600, (v) => integer(v, 1, 30 * 86_400)),
 ] as const;

@@ -12,6 +12,11 @@ export { createApiKey, hashApiKey, DEFAULT_WORKSPACE, isValidWorkspaceName } fro
 export { createStores, createMetadataStore } from './storage/create-stores.js';
 export type { Stores } from './storage/create-stores.js';
 export type { BlobStore } from './storage/blob-store.js';
+export { FsBlobStore } from './storage/blob/fs-blob-store.js';
+export { S3BlobStore } from './storage/blob/s3-blob-store.js';
+export type { S3BlobStoreOptions } from './storage/blob/s3-blob-store.js';
+export { SqliteMetadataStore } from './storage/metadata/sqlite-metadata-store.js';
+export { PostgresMetadataStore } from './storage/metadata/postgres-metadata-store.js';
 export type { MetadataStore } from './storage/metadata-store.js';
 export type { ApiKeyRecord, FileRecord } from './storage/records.js';
 export * from './errors.js';

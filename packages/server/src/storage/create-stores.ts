@@ -24,7 +24,7 @@ export interface Stores {
 
 export type StoreConfig = Pick<
   Config,
-  'store' | 'dataDir' | 'databaseUrl' | 's3Bucket' | 's3Prefix' | 's3Endpoint' | 's3Region' | 's3ForcePathStyle'
+  'store' | 'dataDir' | 'databaseUrl' | 'instanceLeaseSeconds' | 's3Bucket' | 's3Prefix' | 's3Endpoint' | 's3Region' | 's3ForcePathStyle'
 >;
 
 export interface StoreDependencies {
@@ -45,9 +45,15 @@ export function createStores(config: StoreConfig, deps: StoreDependencies = {}):
 }
 
 /** The metadata store alone, e.g. for `cabinet keys`, which runs beside a live server. */
-export function createMetadataStore(config: Pick<Config, 'store' | 'dataDir' | 'databaseUrl'>): MetadataStore {
+export function createMetadataStore(config: Pick<Config, 'store' | 'dataDir' | 'databaseUrl' | 'instanceLeaseSeconds'>): MetadataStore {
   if (config.store === 'memory') return new MemoryMetadataStore();
-  if (config.databaseUrl !== '') return new PostgresMetadataStore({ connectionString: config.databaseUrl });
+  if (config.databaseUrl !== '') {
+    return new PostgresMetadataStore({
+      connectionString: config.databaseUrl,
+      leaseSeconds: config.instanceLeaseSeconds,
+      heartbeatSeconds: config.instanceLeaseSeconds / 6,
+    });
+  }
   return new SqliteMetadataStore({ path: join(config.dataDir, 'cabinet.db') });
 }
 

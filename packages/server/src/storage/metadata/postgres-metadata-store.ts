@@ -194,8 +194,8 @@ export class PostgresMetadataStore implements MetadataStore {
       `SELECT blob_key FROM files WHERE blob_key = ANY($1::text[])
        UNION ALL
        SELECT r.id FROM reservations r JOIN instances i ON i.id = r.instance_id
-       WHERE r.id = ANY($1::text[]) AND i.heartbeat_at > now() - make_interval(secs => $2)`,
-      [[...keys], this.leaseSeconds],
+       WHERE r.id = ANY($1::text[]) AND i.expires_at > now()`,
+      [[...keys]],
     );
     return new Set(rows.map((r) => r.blob_key));
   }
@@ -210,8 +210,8 @@ export class PostgresMetadataStore implements MetadataStore {
       );
       const others = await c.query<{ bytes: number }>(
         `SELECT COALESCE(SUM(r.bytes), 0)::bigint AS bytes FROM reservations r JOIN instances i ON i.id = r.instance_id
-         WHERE r.workspace_id = $1 AND r.id <> $2 AND i.heartbeat_at > now() - make_interval(secs => $3)`,
-        [workspaceId, reservationId, this.leaseSeconds],
+         WHERE r.workspace_id = $1 AND r.id <> $2 AND i.expires_at > now()`,
+        [workspaceId, reservationId],
       );
       const used = usage.rows[0]?.used_bytes ?? 0;
       if (used + (others.rows[0]?.bytes ?? 0) + totalBytes > quotaBytes) throw new QuotaExceededError(quotaBytes);
@@ -231,9 +231,9 @@ export class PostgresMetadataStore implements MetadataStore {
     const row = await this.one<{ used_bytes: number | null; file_count: number | null; reserved_bytes: number }>(
       `SELECT u.used_bytes, u.file_count,
          (SELECT COALESCE(SUM(r.bytes), 0)::bigint FROM reservations r JOIN instances i ON i.id = r.instance_id
-          WHERE r.workspace_id = $1 AND i.heartbeat_at > now() - make_interval(secs => $2)) AS reserved_bytes
+          WHERE r.workspace_id = $1 AND i.expires_at > now()) AS reserved_bytes
        FROM (SELECT 1) AS one LEFT JOIN workspace_usage u ON u.workspace_id = $1`,
-      [workspaceId, this.leaseSeconds],
+      [workspaceId],
     );
     return { usedBytes: row?.used_bytes ?? 0, fileCount: row?.file_count ?? 0, reservedBytes: row?.reserved_bytes ?? 0 };
   }
@@ -325,11 +325,12 @@ export class PostgresMetadataStore implements MetadataStore {
   /** Registers this instance (again, should a long outage have expired it) and expires dead ones. */
   private async beat(): Promise<void> {
     await this.db().query(
-      `INSERT INTO instances (id) VALUES ($1) ON CONFLICT (id) DO UPDATE SET heartbeat_at = now()`,
-      [this.instanceId],
+      `INSERT INTO instances (id, expires_at) VALUES ($1, now() + make_interval(secs => $2))
+       ON CONFLICT (id) DO UPDATE SET heartbeat_at = now(), expires_at = excluded.expires_at`,
+      [this.instanceId, this.leaseSeconds],
     );
-    // Dead for ten leases: certainly gone; its reservations go with it (ON DELETE CASCADE).
-    await this.db().query('DELETE FROM instances WHERE heartbeat_at < now() - make_interval(secs => $1)', [this.leaseSeconds * 10]);
+    // Expired long ago: certainly gone; its reservations go with it (ON DELETE CASCADE).
+    await this.db().query("DELETE FROM instances WHERE expires_at < now() - interval '1 hour'");
   }
 
   /**

@@ -29,10 +29,13 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     file_count   bigint NOT NULL DEFAULT 0
   );
 
+  -- An instance's reservations count while its lease runs (renewed by its heartbeat). The lease
+  -- is stored, not computed by readers, so every instance agrees on who is alive.
   CREATE TABLE instances (
     id           uuid        PRIMARY KEY,
     started_at   timestamptz NOT NULL DEFAULT now(),
-    heartbeat_at timestamptz NOT NULL DEFAULT now()
+    heartbeat_at timestamptz NOT NULL DEFAULT now(),
+    expires_at   timestamptz NOT NULL
   );
 
   CREATE TABLE reservations (
