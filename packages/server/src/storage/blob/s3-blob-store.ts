@@ -1,9 +1,9 @@
 /**
  * S3 blob store (AWS S3, Ceph RGW, MinIO, R2 …) for many stateless instances.
  *
- * Writes stream through `@aws-sdk/lib-storage`'s `Upload`: a body smaller than one part is a single
- * PutObject, a larger one a multipart upload with at most `queueSize` parts of `partSizeBytes` in
- * memory at once, so memory stays flat whatever the file size. An object becomes visible only when
+ * Writes stream through `s3-stream-writer.ts`: a body smaller than one part is a single PutObject,
+ * a larger one a multipart upload with a fixed pool of `queueSize + 1` part buffers, so memory stays
+ * flat whatever the file size. An object becomes visible only when
  * PutObject or CompleteMultipartUpload succeeds, which S3 acknowledges only once it is durable, so
  * `put` keeps the contract's "all or nothing, durable on resolve". A failed upload is aborted
  * (AbortMultipartUpload); one cut short by a crash is found by `sweepIncompleteWrites`.
@@ -14,18 +14,8 @@
  * the object (measured: silent corruption).
  */
 import { Readable } from 'node:stream';
-import {
-  AbortMultipartUploadCommand,
-  CreateBucketCommand,
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadBucketCommand,
-  ListMultipartUploadsCommand,
-  ListObjectsV2Command,
-  S3Client,
-} from '@aws-sdk/client-s3';
-import type { S3ClientConfig } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
+import { isSourceFailure, writeStream } from './s3-stream-writer.js';
 import { StorageError } from '../../errors.js';
 import { BlobNotFoundError } from '../blob-store.js';
 import type { BlobInfo, BlobStore, ByteRange, PutOptions } from '../blob-store.js';
@@ -49,9 +39,13 @@ export interface S3BlobStoreOptions {
 
 const MiB = 1024 * 1024;
 
+type Sdk = typeof import('@aws-sdk/client-s3');
+
 export class S3BlobStore implements BlobStore {
   readonly name = 's3';
-  private readonly client: S3Client;
+  private readonly clientConfig: S3ClientConfig;
+  private sdk: Sdk | undefined;
+  private s3: S3Client | undefined;
   private readonly bucket: string;
   private readonly prefix: string;
   private readonly partSizeBytes: number;
@@ -76,10 +70,15 @@ export class S3BlobStore implements BlobStore {
     // Unset: the SDK's chain (AWS_REGION, the profile).
     if (options.region !== undefined) config.region = options.region;
     if (options.credentials) config.credentials = options.credentials;
-    this.client = new S3Client(config);
+    this.clientConfig = config;
   }
 
   async init(): Promise<void> {
+    // Loaded only when S3 is configured: the SDK costs ~15 MiB of RSS that the embedded default
+    // should not pay.
+    this.sdk = await import('@aws-sdk/client-s3');
+    this.s3 = new this.sdk.S3Client(this.clientConfig);
+    const { HeadBucketCommand, CreateBucketCommand } = this.sdk;
     try {
       await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
     } catch (err) {
@@ -97,45 +96,26 @@ export class S3BlobStore implements BlobStore {
   }
 
   async put(key: string, source: AsyncIterable<Uint8Array>, options: PutOptions = {}): Promise<{ sizeBytes: number }> {
-    let sizeBytes = 0;
-    let sourceError: unknown;
-    const counted = async function* (): AsyncGenerator<Uint8Array> {
-      try {
-        for await (const chunk of source) {
-          sizeBytes += chunk.length;
-          yield chunk;
-        }
-      } catch (err) {
-        sourceError = err;
-        throw err;
-      }
-    };
-    const upload = new Upload({
-      client: this.client,
-      params: { Bucket: this.bucket, Key: this.objectKey(key), Body: Readable.from(counted()) },
-      partSize: this.partSizeBytes,
-      queueSize: this.queueSize,
-      // On failure lib-storage aborts the multipart upload, so its parts do not linger.
-      leavePartsOnError: false,
-    });
-    const onAbort = (): void => {
-      upload.abort().catch(() => undefined);
-    };
-    options.signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      if (options.signal?.aborted) throw options.signal.reason;
-      await upload.done();
+      const sizeBytes = await writeStream(source, {
+        client: this.client,
+        sdk: this.aws(),
+        bucket: this.bucket,
+        key: this.objectKey(key),
+        partSizeBytes: this.partSizeBytes,
+        queueSize: this.queueSize,
+        signal: options.signal,
+      });
       return { sizeBytes };
     } catch (err) {
-      if (sourceError !== undefined) throw sourceError;
+      if (isSourceFailure(err)) throw err.error;
       if (options.signal?.aborted) throw options.signal.reason ?? err;
       throw new StorageError(`S3 upload of ${key} failed`, err);
-    } finally {
-      options.signal?.removeEventListener('abort', onAbort);
     }
   }
 
   async get(key: string, range?: ByteRange): Promise<Readable> {
+    const { GetObjectCommand } = this.aws();
     try {
       const out = await this.client.send(
         new GetObjectCommand({
@@ -154,11 +134,13 @@ export class S3BlobStore implements BlobStore {
   }
 
   async delete(key: string): Promise<void> {
+    const { DeleteObjectCommand } = this.aws();
     // DeleteObject of a missing key succeeds (204), as the contract wants.
     await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
   }
 
   async *list(): AsyncIterable<BlobInfo> {
+    const { ListObjectsV2Command } = this.aws();
     let token: string | undefined;
     do {
       const page = await this.client.send(
@@ -173,6 +155,7 @@ export class S3BlobStore implements BlobStore {
   }
 
   async sweepIncompleteWrites(cutoffMs: number, inUse: (keys: string[]) => Promise<Set<string>>): Promise<number> {
+    const { ListMultipartUploadsCommand, AbortMultipartUploadCommand } = this.aws();
     let swept = 0;
     let keyMarker: string | undefined;
     let uploadIdMarker: string | undefined;
@@ -201,11 +184,22 @@ export class S3BlobStore implements BlobStore {
   }
 
   async ping(): Promise<void> {
-    await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+    await this.client.send(new (this.aws().HeadBucketCommand)({ Bucket: this.bucket }));
   }
 
   async close(): Promise<void> {
-    this.client.destroy();
+    this.s3?.destroy();
+    this.s3 = undefined;
+  }
+
+  private get client(): S3Client {
+    if (!this.s3) throw new Error('S3BlobStore used before init() or after close()');
+    return this.s3;
+  }
+
+  private aws(): Sdk {
+    if (!this.sdk) throw new Error('S3BlobStore used before init()');
+    return this.sdk;
   }
 
   private objectKey(key: string): string {

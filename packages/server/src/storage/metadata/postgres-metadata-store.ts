@@ -16,7 +16,7 @@
  * Migrations run at start-up under a session advisory lock, so instances may start together.
  */
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import type { PoolClient, QueryResultRow } from 'pg';
 import { QuotaExceededError } from '../../errors.js';
 import type { JobOutcome } from '../job-lock.js';
@@ -45,11 +45,6 @@ const MIGRATION_LOCK = 'migrations';
  */
 const LOCK_KEY_SQL = "hashtext(COALESCE(current_schema(), '') || ':' || $2::text)";
 
-/** int8 (OID 20) as a JS number: sizes and millisecond times stay far below 2^53. */
-const types = {
-  getTypeParser: ((oid: number, format?: string) =>
-    oid === 20 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
-};
 
 export class PostgresMetadataStore implements MetadataStore {
   readonly name = 'postgres';
@@ -66,7 +61,14 @@ export class PostgresMetadataStore implements MetadataStore {
   }
 
   async init(): Promise<void> {
-    const pool = new pg.Pool({
+    // Loaded only when PostgreSQL is configured, like the S3 SDK.
+    const { default: driver } = await import('pg');
+    /** int8 (OID 20) as a JS number: sizes and millisecond times stay far below 2^53. */
+    const types = {
+      getTypeParser: ((oid: number, format?: string) =>
+        oid === 20 ? (value: string) => Number(value) : driver.types.getTypeParser(oid, format as 'text')) as typeof driver.types.getTypeParser,
+    };
+    const pool = new driver.Pool({
       connectionString: this.options.connectionString,
       max: this.options.maxConnections ?? 10,
       types,
