@@ -9,10 +9,11 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { ListMultipartUploadsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { ListMultipartUploadsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { Cabinet, NotFoundError, toFile } from '@cabinet/client';
 import { PostgresMetadataStore } from '@cabinet/server';
-import { backendEnv, freshPostgres, freshS3, spawnServer } from '@cabinet/server/testing';
+import { backendEnv, freshPostgres, freshS3, spawnServer, testS3Client } from '@cabinet/server/testing';
 import type { S3TestSettings, ServerProcess } from '@cabinet/server/testing';
 
 const MiB = 1024 * 1024;
@@ -29,16 +30,6 @@ async function startTrio(env: Record<string, string>): Promise<ServerProcess[]> 
 
 const clientFor = (server: ServerProcess): Cabinet => new Cabinet({ apiKey: API_KEY, baseURL: server.url, maxRetries: 0 });
 
-function s3Client(s3: S3TestSettings): S3Client {
-  return new S3Client({
-    endpoint: s3.endpoint,
-    region: s3.region,
-    forcePathStyle: true,
-    credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
-}
 
 async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -66,7 +57,7 @@ describe('three instances on one PostgreSQL and one S3', () => {
       CABINET_SWEEP_INTERVAL_SECONDS: '1',
       CABINET_INSTANCE_LEASE_SECONDS: '3',
     });
-    objects = s3Client(s3);
+    objects = await testS3Client(s3);
     metadata = new PostgresMetadataStore({ connectionString: databaseUrl });
     await metadata.init();
   });

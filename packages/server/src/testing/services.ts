@@ -99,6 +99,19 @@ export async function testBackendFor(dataDir: string): Promise<TestBackend | und
   return backend;
 }
 
+/** A raw S3 client on the test server, for tests that look behind the blob store (needs `@aws-sdk/client-s3`). */
+export async function testS3Client(s3Settings: S3TestSettings): Promise<import('@aws-sdk/client-s3').S3Client> {
+  const { S3Client } = await import('@aws-sdk/client-s3');
+  return new S3Client({
+    endpoint: s3Settings.endpoint,
+    region: s3Settings.region,
+    forcePathStyle: true,
+    credentials: { accessKeyId: s3Settings.accessKeyId, secretAccessKey: s3Settings.secretAccessKey },
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+}
+
 // --- Internal helpers ---
 
 const backends = new Map<string, Promise<TestBackend>>();

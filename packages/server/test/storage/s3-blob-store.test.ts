@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { it } from 'node:test';
-import { CreateMultipartUploadCommand, ListMultipartUploadsCommand, S3Client, UploadPartCommand } from '@aws-sdk/client-s3';
+import { CreateMultipartUploadCommand, ListMultipartUploadsCommand, UploadPartCommand } from '@aws-sdk/client-s3';
 import { S3BlobStore } from '../../src/storage/blob/s3-blob-store.js';
-import { freshS3, readAll, sha256, testBlobStore } from '../../src/testing/index.js';
+import { freshS3, readAll, sha256, testBlobStore, testS3Client } from '../../src/testing/index.js';
 import type { S3TestSettings } from '../../src/testing/index.js';
 
 const MiB = 1024 * 1024;
@@ -25,19 +25,9 @@ function storeFor(s3: S3TestSettings): S3BlobStore {
   });
 }
 
-function rawClient(s3: S3TestSettings): S3Client {
-  return new S3Client({
-    endpoint: s3.endpoint,
-    region: s3.region,
-    forcePathStyle: true,
-    credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
-}
 
 async function unfinishedUploads(s3: S3TestSettings): Promise<string[]> {
-  const client = rawClient(s3);
+  const client = await testS3Client(s3);
   try {
     const page = await client.send(new ListMultipartUploadsCommand({ Bucket: s3.bucket, Prefix: s3.prefix }));
     return (page.Uploads ?? []).map((u) => u.Key ?? '');
@@ -86,7 +76,7 @@ it('s3: sweepIncompleteWrites aborts uploads a crashed writer left, sparing youn
   const s3 = await freshS3();
   const store = storeFor(s3);
   await store.init();
-  const client = rawClient(s3);
+  const client = await testS3Client(s3);
   try {
     // What a writer killed mid-upload leaves: a multipart upload with a part and no completion.
     const created = await client.send(new CreateMultipartUploadCommand({ Bucket: s3.bucket, Key: `${s3.prefix}blob_crashed` }));
