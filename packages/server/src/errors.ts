@@ -25,6 +25,9 @@ export type ErrorCode =
   | 'rate_limited'
   | 'method_not_allowed'
   | 'range_not_satisfiable'
+  | 'malformed_http'
+  | 'headers_too_large'
+  | 'request_timeout'
   | 'internal';
 
 export interface CabinetErrorOptions {
@@ -145,5 +148,15 @@ export class IdempotencyError extends CabinetError {
 export class StorageError extends CabinetError {
   constructor(message: string, cause?: unknown) {
     super('internal', message, { cause });
+  }
+}
+
+/**
+ * The bytes on the connection were not a valid HTTP/1.1 request (Node's parser refused them), or
+ * the headers were too large or too slow. Answered from the server's `clientError` hook.
+ */
+export class HttpProtocolError extends CabinetError {
+  constructor(code: 'malformed_http' | 'headers_too_large' | 'request_timeout', message: string) {
+    super(code, message);
   }
 }

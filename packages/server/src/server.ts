@@ -3,11 +3,13 @@
  * that keep stalled clients from holding resources, and a graceful close.
  */
 import { createServer } from 'node:http';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { createApp } from './app.js';
 import type { App, AppOptions } from './app.js';
-import { FileTooLargeError } from './errors.js';
+import { FileTooLargeError, MethodNotAllowedError } from './errors.js';
+import { answerClientError, answerTimeout, writeRawError } from './http/client-error.js';
 import { sendError } from './http/respond.js';
 import { rejectOversizedBody } from './http/routes/upload.js';
 
@@ -31,11 +33,26 @@ export async function startServer(options: AppOptions): Promise<RunningServer> {
       // arrive promptly and a connection that goes quiet is closed (server.timeout below).
       requestTimeout: 0,
       headersTimeout: config.headersTimeoutMs,
+      // Node checks the headers deadline on this interval (30 s by default, far too coarse for a
+      // short headers timeout).
+      connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.floor(config.headersTimeoutMs / 4))),
       keepAliveTimeout: 65_000,
+      // Checked in the handler instead, to answer with the error envelope.
+      requireHostHeader: false,
     },
     app.handler,
   );
   server.timeout = config.idleTimeoutMs;
+  server.on('clientError', answerClientError);
+  // A connection idle for `idleTimeoutMs`: a client stalled mid-body gets a 408 with the envelope
+  // (then the connection closes); one stalled mid-response is simply closed.
+  server.on('timeout', (socket: Socket) => answerTimeout(socket));
+  // CONNECT (a proxy tunnel) and protocol upgrades are not ours: without these listeners Node
+  // would drop the connection without a word.
+  const notHere = (req: IncomingMessage, socket: Duplex): void =>
+    writeRawError(socket as Socket, new MethodNotAllowedError(req.headers.upgrade ? 'an upgrade' : req.method ?? 'CONNECT', ['GET', 'POST', 'DELETE', 'HEAD']));
+  server.on('connect', notHere);
+  server.on('upgrade', notHere);
   // `Expect: 100-continue` (curl sends it for large bodies): refuse an oversized upload before the
   // client sends a byte of it, accept everything else as usual.
   server.on('checkContinue', (req, res) => {

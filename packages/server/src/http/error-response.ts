@@ -40,6 +40,9 @@ const MAPPINGS: Record<ErrorCode, Mapping> = {
   file_too_large: { status: 413, type: 'request_too_large', exposeCode: false },
   range_not_satisfiable: { status: 416, type: 'invalid_request_error', exposeCode: false },
   rate_limited: { status: 429, type: 'rate_limit_error', exposeCode: false },
+  malformed_http: { status: 400, type: 'invalid_request_error', exposeCode: true },
+  headers_too_large: { status: 431, type: 'invalid_request_error', exposeCode: true },
+  request_timeout: { status: 408, type: 'timeout_error', exposeCode: true },
   internal: { status: 500, type: 'api_error', exposeCode: false, noRetry: true },
   // 507 Insufficient Storage (RFC 4918 §11.5): only freeing space helps, not a retry.
   insufficient_storage: { status: 507, type: 'api_error', exposeCode: true, noRetry: true },

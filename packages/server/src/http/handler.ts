@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger as PinoLogger } from 'pino';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { RateLimiter } from '../auth/rate-limiter.js';
-import { CabinetError, NotFoundError, RateLimitedError } from '../errors.js';
+import { CabinetError, NotFoundError, RateLimitedError, HttpProtocolError } from '../errors.js';
 import type { FileService } from '../files/file-service.js';
 import { sendError, sendJson } from './respond.js';
 import { route } from './router.js';
@@ -51,6 +51,11 @@ export function createRequestHandler(deps: HandlerDeps): RequestListener {
 }
 
 async function dispatch(req: IncomingMessage, res: ServerResponse, deps: HandlerDeps, signal: AbortSignal): Promise<void> {
+  // RFC 9112 §3.2: a server MUST answer 400 to an HTTP/1.1 request without Host. (Node's own check
+  // is off, see server.ts, so the answer carries the error envelope.)
+  if (req.httpVersion === '1.1' && req.headers.host === undefined) {
+    throw new HttpProtocolError('malformed_http', 'HTTP/1.1 requests must carry a Host header.');
+  }
   const { pathname, query } = splitUrl(req.url ?? '/');
   const match = route(req.method ?? 'GET', pathname);
   if (match.name === 'healthz') return sendJson(res, 200, { status: 'ok' });
@@ -110,7 +115,7 @@ function pathOf(target: string): string {
   }
 }
 
-function newRequestId(): string {
+export function newRequestId(): string {
   return `req_${randomBytes(18).toString('base64url')}`;
 }
 
