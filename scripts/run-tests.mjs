@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Runs every compiled test file with Node's test runner. Node 20's `--test` takes no globs, so the
-// files are found here. Pass `--grep PATTERN` to run only files whose path contains PATTERN.
+// files are found here. Pass `--grep PATTERN` to run only files whose path matches the regular
+// expression PATTERN (e.g. `--grep 'crash|load'`).
 //
 // The suites for the scale-out stores need real PostgreSQL and S3 (Ceph RGW). They are started
 // here once for all test files (installed first from Debian's packages if missing and we are
@@ -58,7 +59,7 @@ async function startService(script, envFor) {
   return { vars, stop: () => spawnSync('bash', [path, 'stop'], { env, stdio: 'ignore' }) };
 }
 
-const files = roots.flatMap(walk).filter((f) => !grep || f.includes(grep)).sort();
+const files = roots.flatMap(walk).filter((f) => !grep || new RegExp(grep).test(f)).sort();
 if (files.length === 0) {
   console.error('no test files found (did the build run?)');
   process.exit(1);
