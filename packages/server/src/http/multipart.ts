@@ -96,7 +96,9 @@ export async function* readMultipart(
     }
     push({ kind: 'field', name, value });
   });
+  let activeFile: Readable | undefined;
   parser.on('file', (name, stream, filename, _transferEncoding, mimeType) => {
+    activeFile = stream;
     // The consumer sees stream errors through iteration; this listener only keeps a late error
     // (after the consumer stopped reading) from becoming an uncaught exception.
     stream.on('error', () => undefined);
@@ -111,9 +113,13 @@ export async function* readMultipart(
   );
   parser.on('finish', () => push('end'));
   // pipe() never ends the parser when the client goes away mid-body, so a file stream being read
-  // would wait for ever: destroy the parser, which fails the file stream and ends the sequence.
+  // would wait for ever (and hold its temp file): destroy the parser and the file stream being
+  // read (busboy's destroy does not reach it; found by test/http/client-faults.test.ts).
   const onGone = (): void => {
-    if (!body.readableEnded) parser.destroy(malformed('The client closed the connection before the upload finished.'));
+    if (body.readableEnded) return;
+    const gone = malformed('The client closed the connection before the upload finished.');
+    if (activeFile && !activeFile.readableEnded) activeFile.destroy(gone);
+    parser.destroy(gone);
   };
   body.once('close', onGone);
   body.once('error', onGone);

@@ -1,0 +1,79 @@
+/**
+ * Disk full, for real: the data directory lives on a 24 MiB tmpfs mounted by the test. Filling it
+ * makes uploads fail with 507 and the `insufficient_storage` envelope (`x-should-retry: false`),
+ * leaves no partial file, keeps every stored file intact, and the server recovers as soon as space
+ * is freed. Mounting needs root (CAP_SYS_ADMIN); where it is impossible the test says so loudly and
+ * is skipped, never counted as a pass.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, it } from 'node:test';
+import { startTestServer, upload } from '../helpers/test-server.js';
+import type { WireError } from '../helpers/test-server.js';
+
+const MiB = 1024 * 1024;
+
+function mountTmpfs(sizeMiB: number): string | undefined {
+  const dir = mkdtempSync(join(tmpdir(), 'cabinet-full-'));
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeMiB}m`, 'tmpfs', dir], { stdio: 'pipe' });
+    return dir;
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    console.error(`\n!!! disk-full test SKIPPED: cannot mount a tmpfs here (${(err as Error).message.split('\n')[0]}). Run as root to test disk-full handling.\n`);
+    return undefined;
+  }
+}
+
+const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
+const mountPoint = mountTmpfs(24);
+
+it('answers 507 on a full disk, leaves nothing partial, and recovers when space is freed', { skip: mountPoint === undefined ? 'cannot mount tmpfs (needs root)' : false }, async () => {
+  const dir = mountPoint ?? '';
+  after(() => {
+    execFileSync('umount', ['-l', dir]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const server = await startTestServer({ dataDir: join(dir, 'data'), store: 'sqlite', maxFileBytes: 64 * MiB });
+  const stored: Array<{ id: string; digest: string }> = [];
+  let full: Response | undefined;
+  for (let i = 0; i < 10 && !full; i++) {
+    const bytes = randomBytes(4 * MiB);
+    const res = await upload(server, bytes, { filename: `fill-${i}.bin` });
+    if (res.status === 200) stored.push({ id: ((await res.json()) as { id: string }).id, digest: sha(bytes) });
+    else full = res;
+  }
+  assert.ok(full, 'the 24 MiB disk filled up');
+  assert.ok(stored.length >= 3, `stored ${stored.length} files before it was full`);
+  assert.equal(full.status, 507);
+  assert.equal(full.headers.get('x-should-retry'), 'false');
+  const body = (await full.json()) as WireError;
+  assert.equal(body.error.type, 'api_error');
+  assert.equal(body.error.details?.error_code, 'insufficient_storage');
+  assert.match(body.error.message, /storage space/);
+
+  // A file larger than the whole disk: the same answer, mid-stream.
+  const huge = await upload(server, randomBytes(30 * MiB), { filename: 'huge.bin' });
+  assert.equal(huge.status, 507);
+  await huge.arrayBuffer();
+
+  // Nothing partial: no temp file, no blob without a record; stored files intact; quota exact.
+  assert.deepEqual(readdirSync(join(dir, 'data', 'blobs', '.tmp')), []);
+  const list = (await (await server.request('/v1/files?limit=100')).json()) as { data: Array<{ id: string }> };
+  assert.deepEqual(list.data.map((f) => f.id).sort(), stored.map((f) => f.id).sort());
+  for (const file of stored) {
+    assert.equal(sha(new Uint8Array(await (await server.request(`/v1/files/${file.id}/content`)).arrayBuffer())), file.digest);
+  }
+  const usage = await server.app.stores.metadata.usage('default');
+  assert.deepEqual(usage, { usedBytes: stored.length * 4 * MiB, fileCount: stored.length, reservedBytes: 0 });
+
+  // Free space: uploads work again at once.
+  for (const file of stored.splice(0, 2)) assert.equal((await server.request(`/v1/files/${file.id}`, { method: 'DELETE' })).status, 200);
+  const again = await upload(server, randomBytes(4 * MiB), { filename: 'after.bin' });
+  assert.equal(again.status, 200, await again.clone().text());
+  assert.deepEqual(await (await fetch(`${server.url}/readyz`)).json(), { status: 'ready' });
+});

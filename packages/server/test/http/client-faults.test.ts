@@ -1,0 +1,116 @@
+/**
+ * Client faults, in the manner of tusd's fault tests: clients that disconnect mid-upload, stall
+ * (slow headers, slow body), reset the connection during a download, or hold hundreds of half-open
+ * connections. The server stays healthy, answers stalls with 408 once its timeouts expire, removes
+ * temp files and keeps quota counters exact.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { readdirSync } from 'node:fs';
+import { connect } from 'node:net';
+import type { Socket } from 'node:net';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { rawRequest } from '../helpers/raw-http.js';
+import { startTestServer, TEST_KEY, upload } from '../helpers/test-server.js';
+import type { TestServer } from '../helpers/test-server.js';
+
+const MiB = 1024 * 1024;
+
+async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+function open(server: TestServer): Promise<Socket> {
+  const { port } = new URL(server.url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), '127.0.0.1', () => resolve(socket));
+    socket.once('error', reject);
+  });
+}
+
+const uploadHead = (length: number): string =>
+  `POST /v1/files HTTP/1.1\r\nhost: x\r\nx-api-key: ${TEST_KEY}\r\ncontent-type: multipart/form-data; boundary=B\r\ncontent-length: ${length}\r\n\r\n` +
+  '--B\r\ncontent-disposition: form-data; name="file"; filename="f.bin"\r\n\r\n';
+
+async function assertClean(server: TestServer): Promise<void> {
+  const tmp = join(server.app.config.dataDir, 'blobs', '.tmp');
+  await until('temp files to be removed', () => readdirSync(tmp).length === 0);
+  await until('reservations to be released', async () => (await server.app.stores.metadata.usage('default')).reservedBytes === 0);
+  const usage = await server.app.stores.metadata.usage('default');
+  const list = (await (await server.request('/v1/files?limit=1000')).json()) as { data: Array<{ size_bytes: number }> };
+  assert.equal(usage.fileCount, list.data.length);
+  assert.equal(usage.usedBytes, list.data.reduce((sum, f) => sum + f.size_bytes, 0));
+  const res = await upload(server, 'still healthy');
+  assert.equal(res.status, 200);
+}
+
+describe('client faults', () => {
+  it('a client that disconnects mid-upload leaves no temp file and no reservation', async () => {
+    const server = await startTestServer();
+    for (let i = 0; i < 5; i++) {
+      const socket = await open(server);
+      socket.write(uploadHead(20 * MiB));
+      socket.write(randomBytes((1 + i) * MiB));
+      await until('bytes to reach the store', async () => (await server.app.stores.metadata.usage('default')).reservedBytes > 0);
+      if (i % 2) socket.resetAndDestroy();
+      else socket.destroy();
+    }
+    await assertClean(server);
+  });
+
+  it('stalled headers and stalled bodies get a 408 after the timeouts, and are cleaned up', async () => {
+    const server = await startTestServer({ headersTimeoutMs: 500, idleTimeoutMs: 800 });
+    const slowHeaders = await rawRequest(server.url, 'POST /v1/files HTTP/1.1\r\nhost: x\r\n');
+    assert.equal(slowHeaders.status, 408);
+    const started = Date.now();
+    const slowBody = await rawRequest(server.url, [uploadHead(5 * MiB), randomBytes(MiB)]);
+    assert.equal(slowBody.status, 408);
+    assert.equal((JSON.parse(slowBody.body.toString()) as { error: { type: string } }).error.type, 'timeout_error');
+    assert.ok(Date.now() - started < 5000, 'answered soon after the idle timeout');
+    await assertClean(server);
+  });
+
+  it('a reset in the middle of a download does not disturb the server', async () => {
+    const server = await startTestServer();
+    const big = (await (await upload(server, randomBytes(20 * MiB), { filename: 'big.bin' })).json()) as { id: string };
+    for (let i = 0; i < 5; i++) {
+      const socket = await open(server);
+      socket.write(`GET /v1/files/${big.id}/content HTTP/1.1\r\nhost: x\r\nx-api-key: ${TEST_KEY}\r\n\r\n`);
+      let received = 0;
+      await new Promise<void>((resolve) => {
+        socket.on('data', (chunk: Buffer) => {
+          received += chunk.length;
+          if (received > MiB) {
+            socket.resetAndDestroy();
+            resolve();
+          }
+        });
+      });
+    }
+    const whole = await server.request(`/v1/files/${big.id}/content`);
+    assert.equal((await whole.arrayBuffer()).byteLength, 20 * MiB);
+    await assertClean(server);
+  });
+
+  it('serves normal requests while 400 half-open connections sit idle, then closes them', async () => {
+    const server = await startTestServer({ headersTimeoutMs: 1000, idleTimeoutMs: 1500 });
+    const idle = await Promise.all(Array.from({ length: 400 }, async (_, i) => {
+      const socket = await open(server);
+      socket.on('error', () => undefined);
+      socket.resume(); // read, so the server's close is seen
+      if (i % 2) socket.write('GET /v1/files HTTP/1.1\r\nhost: x\r\n'); // headers never finished
+      return socket;
+    }));
+    const t0 = Date.now();
+    for (let i = 0; i < 20; i++) assert.equal((await server.request('/v1/files')).status, 200);
+    assert.ok(Date.now() - t0 < 5000, 'normal requests are not starved');
+    await until('the server to close every half-open connection', () => idle.every((s) => s.readableEnded || s.closed), 15_000);
+    for (const socket of idle) socket.destroy();
+    await assertClean(server);
+  });
+});
