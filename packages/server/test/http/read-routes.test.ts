@@ -174,6 +174,46 @@ describe('GET /v1/files/{id}', () => {
     // Still there for its owner.
     assert.equal((await server.request(`/v1/files/${file?.id}`)).status, 200);
   });
+
+  it('keeps workspaces apart under cursors and page tokens taken from the other one, and stores no key in clear', async () => {
+    const server = await startTestServer({ apiKeys: [] });
+    const a = await createApiKey(server.app.stores.metadata, { workspaceId: 'tenant-a' });
+    const b = await createApiKey(server.app.stores.metadata, { workspaceId: 'tenant-b' });
+    const as = (secret: string) => ({ 'x-api-key': secret });
+    const put = async (secret: string, i: number): Promise<string> => {
+      const form = new FormData();
+      form.append('file', new Blob([`f${i}`]), `f${i}.txt`);
+      return ((await (await fetch(`${server.url}/v1/files`, { method: 'POST', body: form, headers: as(secret) })).json()) as FileObject).id;
+    };
+    // Interleaved, so each workspace's ids sit between the other's.
+    const ids: Record<string, string[]> = { a: [], b: [] };
+    for (let i = 0; i < 6; i++) {
+      ids['a']?.push(await put(a.secret, i));
+      ids['b']?.push(await put(b.secret, i));
+    }
+    const list = async (secret: string, query: string): Promise<FileListPage> =>
+      (await (await fetch(`${server.url}/v1/files?${query}`, { headers: as(secret) })).json()) as FileListPage;
+    for (const [me, other, secret] of [['a', 'b', a.secret], ['b', 'a', b.secret]] as const) {
+      const mine = new Set(ids[me]);
+      for (const cursor of ids[other] ?? []) {
+        for (const query of [`after_id=${cursor}`, `before_id=${cursor}`, `limit=2&after_id=${cursor}`]) {
+          const page = await list(secret, query);
+          assert.ok(page.data.every((f) => mine.has(f.id)), `${me} with ${query} sees only its own files`);
+        }
+      }
+      // A GA page token minted for the other workspace is only a position in this one.
+      const foreignToken = (await list(other === 'a' ? a.secret : b.secret, 'limit=1')).next_page;
+      assert.ok(foreignToken);
+      const viaToken = await list(secret, `page=${foreignToken}`);
+      assert.ok(viaToken.data.every((f) => mine.has(f.id)));
+      const byIds = await list(secret, (ids[other] ?? []).map((id) => `ids[]=${id}`).join('&'));
+      assert.deepEqual(byIds.data, []);
+    }
+    // Keys at rest: only hashes. The secret appears nowhere in the stored records.
+    const stored = JSON.stringify(await server.app.stores.metadata.listApiKeys());
+    assert.ok(!stored.includes(a.secret) && !stored.includes(b.secret));
+    assert.ok(stored.includes(a.record.keyHash));
+  });
 });
 
 describe('GET /v1/files/{id}/content', () => {
