@@ -4,6 +4,7 @@
  * answers the wire's error envelope like everywhere else (status from the one mapping in
  * error-response.ts), then closes the connection, which cannot be trusted after a parse error.
  */
+import { STATUS_CODES } from 'node:http';
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { HttpProtocolError } from '../errors.js';
@@ -81,7 +82,7 @@ export function writeRawError(socket: Socket, error: CabinetError): void {
   const { status, headers, body } = toErrorResponse(error, newRequestId());
   const json = JSON.stringify(body);
   const head = [
-    `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}`,
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}`,
     'content-type: application/json',
     `content-length: ${Buffer.byteLength(json)}`,
     `request-id: ${body.request_id}`,
@@ -101,10 +102,3 @@ function protocolError(err: ClientError): HttpProtocolError {
       return new HttpProtocolError('malformed_http', 'The request is not valid HTTP/1.1.');
   }
 }
-
-const STATUS_TEXT: Record<number, string> = {
-  400: 'Bad Request',
-  405: 'Method Not Allowed',
-  408: 'Request Timeout',
-  431: 'Request Header Fields Too Large',
-};

@@ -5,5 +5,5 @@ export { testMetadataStore } from './metadata-store-suite.js';
 export type { MetadataStoreSuiteOptions } from './metadata-store-suite.js';
 export { spawnServer } from './server-process.js';
 export type { ServerProcess, SpawnOptions } from './server-process.js';
-export { backendEnv, freshPostgres, freshS3, testBackendFor, testPostgresUrl, testS3Client } from './services.js';
-export type { S3TestSettings, TestBackend } from './services.js';
+export { backendEnv, freshPostgres, freshS3, startTestServices, testBackendFor, testPostgresUrl, testS3Client } from './services.js';
+export type { S3TestSettings, TestBackend, TestServices } from './services.js';

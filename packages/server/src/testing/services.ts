@@ -30,13 +30,37 @@ export interface S3TestSettings {
   secretAccessKey: string;
 }
 
+export interface TestServices {
+  /** The `CABINET_TEST_*` variables that hand the services to test processes. */
+  env: Record<string, string>;
+  stop(): void;
+}
+
+/** Starts PostgreSQL and Ceph RGW once for a whole test run (the runner, scripts/run-tests.mjs). */
+export async function startTestServices(): Promise<TestServices> {
+  const [pgService, s3Service] = await Promise.all([startPostgres(), startS3()]);
+  const s3Settings = s3Service.value;
+  return {
+    env: {
+      CABINET_TEST_DATABASE_URL: pgService.value,
+      CABINET_TEST_S3_ENDPOINT: s3Settings.endpoint,
+      CABINET_TEST_S3_REGION: s3Settings.region,
+      CABINET_TEST_S3_BUCKET: s3Settings.bucket,
+      CABINET_TEST_S3_ACCESS_KEY_ID: s3Settings.accessKeyId,
+      CABINET_TEST_S3_SECRET_ACCESS_KEY: s3Settings.secretAccessKey,
+    },
+    stop: () => {
+      s3Service.stop();
+      pgService.stop();
+    },
+  };
+}
+
 /** Base URL of the shared test PostgreSQL server. */
 export async function testPostgresUrl(): Promise<string> {
   const fromEnv = process.env['CABINET_TEST_DATABASE_URL'];
   if (fromEnv) return fromEnv;
-  postgres ??= startService('postgres-temp.sh', (dir, port) => ({ PG_TEMP_DIR: dir, PG_PORT: String(port) })).then(
-    (vars) => vars['DATABASE_URL'] ?? fail('postgres-temp.sh printed no DATABASE_URL'),
-  );
+  postgres ??= startPostgres().then(stopAtExit);
   return postgres;
 }
 
@@ -131,40 +155,67 @@ async function testS3(): Promise<Omit<S3TestSettings, 'prefix'>> {
       secretAccessKey: env['CABINET_TEST_S3_SECRET_ACCESS_KEY'] ?? fail('CABINET_TEST_S3_SECRET_ACCESS_KEY is not set'),
     };
   }
-  s3 ??= startService('ceph-s3.sh', (dir, port) => ({
-    CEPH_S3_DIR: dir,
-    S3_PORT: String(port),
-    MON_PORT: String(port + 1),
-    OSD_STORE: 'memstore',
-  })).then((vars) => ({
-    endpoint: vars['S3_ENDPOINT'] ?? fail('ceph-s3.sh printed no S3_ENDPOINT'),
-    region: vars['AWS_REGION'] ?? 'us-east-1',
-    bucket: 'cabinet-test',
-    accessKeyId: vars['AWS_ACCESS_KEY_ID'] ?? fail('no AWS_ACCESS_KEY_ID'),
-    secretAccessKey: vars['AWS_SECRET_ACCESS_KEY'] ?? fail('no AWS_SECRET_ACCESS_KEY'),
-  }));
+  s3 ??= startS3().then(stopAtExit);
   return s3;
 }
 
+interface Started<T> {
+  value: T;
+  stop(): void;
+}
+
+function startPostgres(): Promise<Started<string>> {
+  return startService('postgres-temp.sh', (dir, port) => ({ PG_TEMP_DIR: dir, PG_PORT: String(port) }), (vars) =>
+    vars['DATABASE_URL'] ?? fail('postgres-temp.sh printed no DATABASE_URL'),
+  );
+}
+
+/** memstore: a RAM-backed OSD, up in ~1.5 s (bluestore takes ~5 s); the S3 protocol is the same. */
+function startS3(): Promise<Started<Omit<S3TestSettings, 'prefix'>>> {
+  return startService(
+    'ceph-s3.sh',
+    (dir, port) => ({ CEPH_S3_DIR: dir, S3_PORT: String(port), MON_PORT: String(port + 1), OSD_STORE: 'memstore' }),
+    (vars) => ({
+      endpoint: vars['S3_ENDPOINT'] ?? fail('ceph-s3.sh printed no S3_ENDPOINT'),
+      region: vars['AWS_REGION'] ?? 'us-east-1',
+      bucket: 'cabinet-test',
+      accessKeyId: vars['AWS_ACCESS_KEY_ID'] ?? fail('no AWS_ACCESS_KEY_ID'),
+      secretAccessKey: vars['AWS_SECRET_ACCESS_KEY'] ?? fail('no AWS_SECRET_ACCESS_KEY'),
+    }),
+  );
+}
+
+function stopAtExit<T>(service: Started<T>): T {
+  process.on('exit', () => service.stop());
+  return service.value;
+}
+
 /**
- * Runs `<script> start` with a scratch directory and free port, parses the `export K=V` lines it
- * prints, and stops the service when this process exits.
+ * Runs `<script> start` with a scratch directory and free ports, and reads what it started from
+ * the `export K=V` lines it prints.
  */
-async function startService(script: string, envFor: (dir: string, port: number) => Record<string, string>): Promise<Record<string, string>> {
+async function startService<T>(
+  script: string,
+  envFor: (dir: string, port: number) => Record<string, string>,
+  read: (vars: Record<string, string>) => T,
+): Promise<Started<T>> {
   const dir = mkdtempSync(join(tmpdir(), `cabinet-${script.replace(/\..*$/, '')}-`));
   const env = { ...process.env, ...envFor(dir, await freePortPair()) };
   const path = join(SCRIPTS, script);
-  process.on('exit', () => {
+  const stop = (): void => {
     try {
       execFileSync('bash', [path, 'stop'], { env, stdio: 'ignore' });
     } catch {
       // Best effort: the scratch directory is in tmp.
     }
+  };
+  const { stdout } = await run('bash', [path, 'start'], { env }).catch((err: unknown) => {
+    stop();
+    throw err;
   });
-  const { stdout } = await run('bash', [path, 'start'], { env });
   const vars: Record<string, string> = {};
   for (const match of stdout.matchAll(/^export (\w+)=(.*)$/gm)) vars[match[1] ?? ''] = match[2] ?? '';
-  return vars;
+  return { value: read(vars), stop };
 }
 
 /** A free port whose successor is free too (Ceph's monitor takes port + 1). */
