@@ -1,0 +1,50 @@
+/** Child processes, commands and /proc readings shared by the scenarios. */
+import { execFile, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+
+const execFileAsync = promisify(execFile);
+
+/** Runs a command to completion and returns its stdout; a non-zero exit throws with its stderr. */
+export async function run(command: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv } = {}): Promise<string> {
+  const { stdout } = await execFileAsync(command, args, {
+    maxBuffer: 64 * 1024 * 1024,
+    ...(options.env ? { env: options.env } : {}),
+  });
+  return stdout;
+}
+
+/** Runs a command, echoing its output, and fails when it fails. */
+export async function runLoud(command: string, args: readonly string[]): Promise<void> {
+  const child = spawn(command, args, { stdio: 'inherit' });
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', resolve);
+  });
+  if (code !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${code}`);
+}
+
+/** Peak resident set size of a live process, in bytes (Linux `VmHWM`). */
+export function peakRssBytes(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+)\s+kB/.exec(status)?.[1] ?? Number.NaN) * 1024;
+}
+
+/**
+ * Writes back dirty pages before a timed run, so that one run's writeback does not slow the next
+ * (on these VM disks a 1 GiB write leaves seconds of writeback behind it).
+ */
+export async function settleDisk(): Promise<void> {
+  await run('sync', []);
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** The first line a command prints (stdout or stderr), whatever its exit code: for versions. */
+export function firstLine(command: string, args: readonly string[]): Promise<string> {
+  return new Promise((resolve) =>
+    execFile(command, args, (_err, stdout, stderr) => resolve(`${String(stdout)}${String(stderr)}`.split('\n')[0]?.trim() ?? '')),
+  );
+}

@@ -1,0 +1,100 @@
+/**
+ * Scenario 4: does listing stay flat as a workspace grows? The same list request (first page,
+ * limit 20) against a workspace of `scaleSmall` files and one of `scaleLarge` files. The rows are
+ * written straight into the metadata store's database (uploading a million files would measure
+ * uploads, not lists); keyset pagination should make the two p99s equal.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { authHeaders, startCabinet } from '../cabinet.js';
+import type { Cabinet } from '../cabinet.js';
+import type { Context } from '../context.js';
+import { atMost } from '../report.js';
+import type { Figure } from '../report.js';
+import { summarize } from '../stats.js';
+import { wrk } from '../wrk.js';
+
+const SCENARIO = '4. List latency as a workspace grows';
+const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+export async function listScale(ctx: Context): Promise<Figure[]> {
+  const { scaleSmall, scaleLarge } = ctx.profile;
+  const small = await seededCabinet(ctx, scaleSmall);
+  const large = await seededCabinet(ctx, scaleLarge);
+  try {
+    const p99 = { small: [] as number[], large: [] as number[], ratio: [] as number[] };
+    const p50 = { small: [] as number[], large: [] as number[] };
+    for (let run = -1; run < ctx.profile.runs; run++) {
+      const list = (c: Cabinet) =>
+        wrk({ url: `${c.url}/v1/files?limit=20`, connections: 16, seconds: ctx.profile.wrkSeconds, headers: authHeaders(c) });
+      const s = await list(small);
+      const l = await list(large);
+      ctx.log(`list p99${run < 0 ? ' (warm-up)' : ''}: ${scaleSmall} files ${s.latencyMs.p99} ms, ${scaleLarge} files ${l.latencyMs.p99} ms`);
+      if (run < 0) continue;
+      p99.small.push(s.latencyMs.p99);
+      p99.large.push(l.latencyMs.p99);
+      p99.ratio.push(l.latencyMs.p99 / s.latencyMs.p99);
+      p50.small.push(s.latencyMs.p50);
+      p50.large.push(l.latencyMs.p50);
+    }
+    const ratio = summarize(p99.ratio);
+    return [
+      {
+        id: 'list_p99_scale',
+        scenario: SCENARIO,
+        title: `List p99 at ${scaleLarge.toLocaleString('en-US')} files / at ${scaleSmall.toLocaleString('en-US')} files`,
+        unit: 'ms',
+        value: summarize(p99.large),
+        baseline: { name: `${scaleSmall.toLocaleString('en-US')} files`, value: summarize(p99.small) },
+        ratio,
+        target: atMost(ratio.median, 1.2, '<= 1.2'),
+        note: `p50 ${summarize(p50.large).median} ms at ${scaleLarge.toLocaleString('en-US')} files, ${summarize(p50.small).median} ms at ${scaleSmall.toLocaleString('en-US')}`,
+      },
+    ];
+  } finally {
+    await small.stop();
+    await large.stop();
+  }
+}
+
+/** A server whose `default` workspace holds `count` files (records only; lists never read bytes). */
+async function seededCabinet(ctx: Context, count: number): Promise<Cabinet> {
+  const dataDir = mkdtempSync(join(ctx.workDir, `scale-${count}-`));
+  // Start once so the server creates and migrates its database, then write the rows into it.
+  const first = await startCabinet({ dataDir });
+  await first.stop({ keepData: true });
+  const started = performance.now();
+  const db = new Database(join(dataDir, 'cabinet.db'));
+  db.pragma('journal_mode = WAL');
+  const insert = db.prepare(
+    `INSERT INTO files (workspace_id, id, filename, mime_type, size_bytes, sha256, purpose, created_at_ms, expires_at_ms, blob_key)
+     VALUES ('default', ?, ?, 'text/plain', 1024, ?, 'user_data', ?, NULL, ?)`,
+  );
+  const sha = 'e'.repeat(64);
+  const t0 = Date.now() - count;
+  db.transaction(() => {
+    for (let i = 0; i < count; i++) {
+      const id = ulid(t0 + i);
+      insert.run(`file_${id}`, `seeded-${i}.txt`, sha, t0 + i, `blob_${id}`);
+    }
+    db.prepare(
+      `INSERT INTO workspace_usage (workspace_id, used_bytes, file_count) VALUES ('default', ?, ?)
+       ON CONFLICT (workspace_id) DO UPDATE SET used_bytes = excluded.used_bytes, file_count = excluded.file_count`,
+    ).run(count * 1024, count);
+  })();
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  db.close();
+  ctx.log(`seeded ${count} files in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  return startCabinet({ dataDir });
+}
+
+/** A ULID (what Cabinet's ids are): 10 characters of milliseconds, 16 random. */
+function ulid(ms: number): string {
+  let time = '';
+  for (let t = ms, i = 0; i < 10; i++, t = Math.floor(t / 32)) time = (ALPHABET[t % 32] ?? '0') + time;
+  let rand = '';
+  for (const b of randomBytes(16)) rand += ALPHABET[b % 32] ?? '0';
+  return time + rand;
+}

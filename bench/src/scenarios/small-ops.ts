@@ -1,0 +1,84 @@
+/**
+ * Scenario 3: small operations under concurrent load (wrk): durable 1 KiB uploads, metadata GETs
+ * and the first page of a list. Uploads are real: each one is fsynced and committed before its 200.
+ */
+import { join } from 'node:path';
+import { authHeaders, startCabinet } from '../cabinet.js';
+import type { Context } from '../context.js';
+import { atLeast } from '../report.js';
+import type { Figure } from '../report.js';
+import { summarize } from '../stats.js';
+import { multipartUploadScript, wrk } from '../wrk.js';
+import type { WrkResult } from '../wrk.js';
+
+const SCENARIO = '3. Small operations';
+
+export async function smallOps(ctx: Context): Promise<Figure[]> {
+  const cabinet = await startCabinet();
+  const headers = authHeaders(cabinet);
+  const seconds = ctx.profile.wrkSeconds;
+  const script = join(ctx.workDir, 'upload-1kib.lua');
+  multipartUploadScript(script, 1024);
+  const measure = async (what: string, run: () => Promise<WrkResult>): Promise<WrkResult[]> => {
+    const results: WrkResult[] = [];
+    for (let i = -1; i < ctx.profile.runs; i++) {
+      const r = await run();
+      ctx.log(`${what}${i < 0 ? ' (warm-up)' : ''}: ${r.requestsPerSecond.toFixed(0)} req/s, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms`);
+      if (i >= 0) results.push(r);
+    }
+    return results;
+  };
+  try {
+    const uploads = await measure('1 KiB uploads c=16', () =>
+      wrk({ url: `${cabinet.url}/v1/files`, connections: 16, seconds, headers, script }),
+    );
+    const sample = await fetch(`${cabinet.url}/v1/files?limit=1`, { headers });
+    const first = ((await sample.json()) as { data: Array<{ id: string }> }).data[0];
+    if (!first) throw new Error('no file to GET');
+    const gets = await measure('metadata GET c=64', () =>
+      wrk({ url: `${cabinet.url}/v1/files/${first.id}`, connections: 64, seconds, headers }),
+    );
+    const lists = await measure('list limit=20 c=16', () =>
+      wrk({ url: `${cabinet.url}/v1/files?limit=20`, connections: 16, seconds, headers }),
+    );
+    const uploadRate = summarize(uploads.map((r) => r.requestsPerSecond));
+    const getRate = summarize(gets.map((r) => r.requestsPerSecond));
+    return [
+      {
+        id: 'small_uploads_per_second',
+        scenario: SCENARIO,
+        title: '1 KiB durable uploads, c=16',
+        unit: 'uploads/s',
+        value: uploadRate,
+        target: atLeast(uploadRate.median, 3000, '>= 3,000/s'),
+        note: `p50 ${summarize(uploads.map((r) => r.latencyMs.p50)).median} ms, p99 ${summarize(uploads.map((r) => r.latencyMs.p99)).median} ms`,
+      },
+      {
+        id: 'metadata_get_per_second',
+        scenario: SCENARIO,
+        title: 'Metadata GET, c=64',
+        unit: 'req/s',
+        value: getRate,
+        target: atLeast(getRate.median, 15000, '>= 15,000 req/s'),
+        note: `p50 ${summarize(gets.map((r) => r.latencyMs.p50)).median} ms, p99 ${summarize(gets.map((r) => r.latencyMs.p99)).median} ms`,
+      },
+      {
+        id: 'list_p50_ms',
+        scenario: SCENARIO,
+        title: 'List (limit 20) p50, c=16',
+        unit: 'ms',
+        value: summarize(lists.map((r) => r.latencyMs.p50)),
+        note: `${summarize(lists.map((r) => r.requestsPerSecond)).median.toFixed(0)} req/s; the workspace holds every file the upload figure made`,
+      },
+      {
+        id: 'list_p99_ms',
+        scenario: SCENARIO,
+        title: 'List (limit 20) p99, c=16',
+        unit: 'ms',
+        value: summarize(lists.map((r) => r.latencyMs.p99)),
+      },
+    ];
+  } finally {
+    await cabinet.stop();
+  }
+}
