@@ -11,6 +11,7 @@ import Database from 'better-sqlite3';
 import { authHeaders, startCabinet } from '../cabinet.js';
 import type { Cabinet } from '../cabinet.js';
 import type { Context } from '../context.js';
+import { settleDisk } from '../processes.js';
 import { atMost } from '../report.js';
 import type { Figure } from '../report.js';
 import { summarize } from '../stats.js';
@@ -29,6 +30,7 @@ export async function listScale(ctx: Context): Promise<Figure[]> {
     for (let run = -1; run < ctx.profile.runs; run++) {
       const list = (c: Cabinet) =>
         wrk({ url: `${c.url}/v1/files?limit=20`, connections: 16, seconds: ctx.profile.wrkSeconds, headers: authHeaders(c) });
+      await settleDisk();
       const s = await list(small);
       const l = await list(large);
       ctx.log(`list p99${run < 0 ? ' (warm-up)' : ''}: ${scaleSmall} files ${s.latencyMs.p99} ms, ${scaleLarge} files ${l.latencyMs.p99} ms`);

@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { authHeaders, startCabinet } from '../cabinet.js';
 import type { Context } from '../context.js';
+import { settleDisk } from '../processes.js';
 import { atLeast } from '../report.js';
 import type { Figure } from '../report.js';
 import { summarize } from '../stats.js';
@@ -22,6 +23,7 @@ export async function smallOps(ctx: Context): Promise<Figure[]> {
   const measure = async (what: string, run: () => Promise<WrkResult>): Promise<WrkResult[]> => {
     const results: WrkResult[] = [];
     for (let i = -1; i < ctx.profile.runs; i++) {
+      await settleDisk();
       const r = await run();
       ctx.log(`${what}${i < 0 ? ' (warm-up)' : ''}: ${r.requestsPerSecond.toFixed(0)} req/s, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms`);
       if (i >= 0) results.push(r);

@@ -3,6 +3,7 @@
  * Process entry: reads the environment and flags, starts the server, and shuts down gracefully on
  * SIGINT/SIGTERM. Everything else lives in app.ts / server.ts so it can run in-process in tests.
  */
+import './threadpool.js';
 import { ConfigError, loadConfig } from './config.js';
 import { configHelp } from './config-help.js';
 import { startupMessage } from './banner.js';

@@ -28,7 +28,7 @@ import {
 } from '../errors.js';
 import { BlobNotFoundError } from '../storage/blob-store.js';
 import type { BlobStore, ByteRange } from '../storage/blob-store.js';
-import type { ListResult, MetadataStore } from '../storage/metadata-store.js';
+import type { InsertResult, ListResult, MetadataStore } from '../storage/metadata-store.js';
 import type { FileRecord, IdempotencyRecord } from '../storage/records.js';
 import { BatchValidator } from './batch-validator.js';
 import type { BatchProblem } from './batch-validator.js';
@@ -193,6 +193,14 @@ export class FileService {
     try {
       return await this.commitOrThrow(staged, input);
     } catch (err) {
+      if (err instanceof UncertainCommit) {
+        // The record may have been committed (a flush failed after the commit, or the database's
+        // answer was lost): deleting the blob could leave a visible file without bytes. The
+        // sweeper removes the blob later if, and only if, no record points at it.
+        await this.metadata.release(staged.reservationId).catch(() => undefined);
+        this.logger?.warn({ err: err.cause, blobKey: staged.blobKey }, 'commit outcome unknown; blob left for the sweeper');
+        throw err.cause;
+      }
       await this.abort(staged);
       throw err;
     }
@@ -336,11 +344,15 @@ export class FileService {
       blobKey: staged.blobKey,
     };
     const idem = input.idempotencyKey === undefined ? undefined : this.idempotencyRecord(record, input);
-    let result = await this.metadata.insertFile(record, staged.reservationId, idem);
+    const insert = (): Promise<InsertResult> =>
+      this.metadata.insertFile(record, staged.reservationId, idem).catch((err: unknown) => {
+        throw new UncertainCommit(err);
+      });
+    let result = await insert();
     if (!result.inserted && idem && result.existing.createdAtMs < now - this.idempotencyTtlMs) {
       // The key outlived its 24 h window but was not pruned yet: forget it and use it afresh.
       await this.metadata.pruneIdempotencyKeys(now - this.idempotencyTtlMs);
-      result = await this.metadata.insertFile(record, staged.reservationId, idem);
+      result = await insert();
     }
     if (result.inserted) return { record, replayed: false };
     return this.replay(staged, result.existing, idem);
@@ -392,6 +404,13 @@ export class FileService {
     await this.blobs.delete(record.blobKey).catch((err: unknown) => {
       this.logger?.warn({ err, blobKey: record.blobKey }, 'blob delete failed; left for the orphan sweeper');
     });
+  }
+}
+
+/** A failure of the insert itself, after which the record may or may not exist. */
+class UncertainCommit extends Error {
+  constructor(override readonly cause: unknown) {
+    super('commit outcome unknown');
   }
 }
 

@@ -10,7 +10,7 @@ import type { Socket } from 'node:net';
 import { HttpProtocolError } from '../errors.js';
 import type { CabinetError } from '../errors.js';
 import { toErrorResponse } from './error-response.js';
-import { newRequestId } from './handler.js';
+import { newRequestId } from './request-id.js';
 
 type ClientError = Error & { code?: string };
 

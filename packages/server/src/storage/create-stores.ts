@@ -5,6 +5,8 @@ import type { BlobStore } from './blob-store.js';
 import { FsBlobStore } from './blob/fs-blob-store.js';
 import { MemoryBlobStore } from './blob/memory-blob-store.js';
 import { S3BlobStore } from './blob/s3-blob-store.js';
+import { SqliteBlobStore } from './blob/sqlite-blob-store.js';
+import { TieredBlobStore } from './blob/tiered-blob-store.js';
 import type { S3BlobStoreOptions } from './blob/s3-blob-store.js';
 import type { MetadataStore } from './metadata-store.js';
 import { MemoryMetadataStore } from './metadata/memory-metadata-store.js';
@@ -36,7 +38,7 @@ export function createStores(config: StoreConfig, deps: StoreDependencies = {}):
   if (config.store === 'memory') {
     return { blobs: new MemoryBlobStore(), metadata: new MemoryMetadataStore(), exclusive: true };
   }
-  const blobs = config.s3Bucket === '' ? new FsBlobStore({ root: join(config.dataDir, 'blobs') }) : createS3BlobStore(config, deps);
+  const blobs = config.s3Bucket === '' ? createLocalBlobStore(config.dataDir) : createS3BlobStore(config, deps);
   return {
     blobs,
     metadata: createMetadataStore(config),
@@ -55,6 +57,12 @@ export function createMetadataStore(config: Pick<Config, 'store' | 'dataDir' | '
     });
   }
   return new SqliteMetadataStore({ path: join(config.dataDir, 'cabinet.db') });
+}
+
+/** Local disk: files above 64 KiB as files, smaller ones packed in `blobs/small.db` (bench/, scenario 3). */
+function createLocalBlobStore(dataDir: string): BlobStore {
+  const root = join(dataDir, 'blobs');
+  return new TieredBlobStore({ small: new SqliteBlobStore({ path: join(root, 'small.db') }), large: new FsBlobStore({ root }) });
 }
 
 function createS3BlobStore(config: StoreConfig, deps: StoreDependencies): S3BlobStore {

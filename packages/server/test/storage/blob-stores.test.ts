@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { it } from 'node:test';
 import { FsBlobStore } from '../../src/storage/blob/fs-blob-store.js';
 import { MemoryBlobStore } from '../../src/storage/blob/memory-blob-store.js';
+import { SqliteBlobStore } from '../../src/storage/blob/sqlite-blob-store.js';
+import { TieredBlobStore } from '../../src/storage/blob/tiered-blob-store.js';
 import { DirectoryLockedError } from '../../src/storage/blob/dir-lock.js';
 import { StorageError } from '../../src/errors.js';
 import { chunked, testBlobStore } from '../../src/testing/index.js';
@@ -28,6 +30,46 @@ testBlobStore({
       await assert.rejects(store().put(key('tmp'), failing()));
       const tmpFiles = await readdir(join((store() as unknown as { root: string }).root, '.tmp'));
       assert.deepEqual(tmpFiles, []);
+    });
+  },
+});
+
+testBlobStore({ name: 'sqlite', create: async () => new SqliteBlobStore({ path: join(await tempDir('sqlite-blobs'), 'small.db') }) });
+
+// A tiny small-blob limit, so the suite's sizes land on both sides of it and replacements cross tiers.
+testBlobStore({
+  name: 'tiered (sqlite + fs)',
+  create: async () => {
+    const root = await tempDir('tiered-blobs');
+    return new TieredBlobStore({
+      small: new SqliteBlobStore({ path: join(root, 'small.db') }),
+      large: new FsBlobStore({ root }),
+      smallBlobBytes: 1000,
+    });
+  },
+  extraTests: ({ store, key }) => {
+    const tiers = (): { small: SqliteBlobStore; large: FsBlobStore } => store() as unknown as { small: SqliteBlobStore; large: FsBlobStore };
+    const has = async (s: SqliteBlobStore | FsBlobStore, k: string): Promise<boolean> => {
+      for await (const blob of s.list()) if (blob.key === k) return true;
+      return false;
+    };
+    it('keeps blobs up to the limit in the small tier and larger ones as files', async () => {
+      const atLimit = key('at-limit');
+      const over = key('over');
+      await store().put(atLimit, chunked(Buffer.alloc(1000, 1), 7));
+      await store().put(over, chunked(Buffer.alloc(1001, 2), 7));
+      assert.equal(await has(tiers().small, atLimit), true);
+      assert.equal(await has(tiers().large, atLimit), false);
+      assert.equal(await has(tiers().small, over), false);
+      assert.equal(await has(tiers().large, over), true);
+    });
+    it('moves a replaced blob between tiers, leaving no copy behind in the other', async () => {
+      const k = key('moves');
+      await store().put(k, chunked(Buffer.alloc(5000, 3), 100));
+      await store().put(k, chunked(Buffer.alloc(10, 4), 10));
+      assert.deepEqual([await has(tiers().small, k), await has(tiers().large, k)], [true, false]);
+      await store().put(k, chunked(Buffer.alloc(5000, 5), 100));
+      assert.deepEqual([await has(tiers().small, k), await has(tiers().large, k)], [false, true]);
     });
   },
 });

@@ -1,24 +1,32 @@
 /**
  * SQLite metadata store (better-sqlite3), the embedded default.
  *
- * Durability: WAL with `synchronous = FULL`, so a committed transaction is fsynced before the call
- * returns and therefore before the HTTP 200 (https://www.sqlite.org/pragma.html#pragma_synchronous).
+ * Durability: every write method returns only once its commit is on disk, and therefore before
+ * the HTTP 200. Commits are flushed in groups, off the event loop (WalSync).
  *
  * One process owns a database file (the server takes a lock on its data directory), so upload
  * reservations live in this process's memory: better-sqlite3 is synchronous, which makes the
  * check-and-reserve in `reserve()` atomic with respect to every other call here.
+ *
+ * The same ownership makes a record cache safe: file records never change after insert, and every
+ * delete goes through this object. A metadata GET from the cache skips a SQLite read that measured
+ * ~15 µs of a ~100 µs request under load (bench/, scenario 3).
  */
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { QuotaExceededError } from '../../errors.js';
 import { InProcessJobLock } from '../job-lock.js';
+import { WalSync } from '../sqlite-wal-sync.js';
 import type { JobOutcome } from '../job-lock.js';
 import type { InsertResult, ListQuery, ListResult, MetadataStore } from '../metadata-store.js';
 import type { ApiKeyRecord, FileRecord, IdempotencyRecord, WorkspaceUsage } from '../records.js';
 import { toApiKey, toFile, toIdempotency, FILE_COLUMNS, fileValues } from './rows.js';
 import type { ApiKeyRow, FileRow, IdempotencyRow } from './rows.js';
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.js';
+
+/** Records kept by `getFile`: about 5 MB at most. */
+const RECORD_CACHE_SIZE = 10_000;
 
 export interface SqliteMetadataStoreOptions {
   /** Database file path, or ':memory:'. */
@@ -31,23 +39,28 @@ export class SqliteMetadataStore implements MetadataStore {
   private db: Database.Database | undefined;
   private readonly reservations = new Map<string, { workspaceId: string; bytes: number }>();
   private readonly statements = new Map<string, Database.Statement>();
+  private readonly records = new RecordCache(RECORD_CACHE_SIZE);
+  private wal: WalSync | undefined;
 
   constructor(private readonly options: SqliteMetadataStoreOptions) {}
 
   async init(): Promise<void> {
     if (this.options.path !== ':memory:') await mkdir(dirname(this.options.path), { recursive: true });
     const db = new Database(this.options.path);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
+    this.wal = WalSync.attach(db, this.options.path);
     db.pragma('foreign_keys = ON');
     // Wait rather than fail if a CLI command holds the write lock for a moment.
     db.pragma('busy_timeout = 5000');
     migrate(db);
     this.db = db;
+    await this.durable();
   }
 
   async close(): Promise<void> {
+    await this.wal?.close();
+    this.wal = undefined;
     this.statements.clear();
+    this.records.clear();
     this.db?.close();
     this.db = undefined;
   }
@@ -76,13 +89,22 @@ export class SqliteMetadataStore implements MetadataStore {
       return { inserted: true };
     });
     const result = run.immediate();
-    if (result.inserted) this.reservations.delete(reservationId);
+    await this.durable();
+    if (result.inserted) {
+      this.reservations.delete(reservationId);
+      this.records.set(record);
+    }
     return result;
   }
 
   async getFile(workspaceId: string, id: string): Promise<FileRecord | undefined> {
+    const cached = this.records.get(workspaceId, id);
+    if (cached) return cached;
     const row = this.stmt('SELECT * FROM files WHERE workspace_id = ? AND id = ?').get(workspaceId, id);
-    return row ? toFile(row as FileRow) : undefined;
+    if (!row) return undefined;
+    const record = toFile(row as FileRow);
+    this.records.set(record);
+    return record;
   }
 
   async getFiles(workspaceId: string, ids: readonly string[]): Promise<FileRecord[]> {
@@ -118,13 +140,17 @@ export class SqliteMetadataStore implements MetadataStore {
       const row = this.stmt('DELETE FROM files WHERE workspace_id = ? AND id = ? RETURNING *').get(workspaceId, id);
       if (!row) return undefined;
       const record = toFile(row as FileRow);
+      this.records.delete(workspaceId, id);
       this.stmt(
         'UPDATE workspace_usage SET used_bytes = used_bytes - ?, file_count = file_count - 1 WHERE workspace_id = ?',
       ).run(record.sizeBytes, workspaceId);
       this.stmt('DELETE FROM idempotency_keys WHERE workspace_id = ? AND file_id = ?').run(workspaceId, id);
       return record;
     });
-    return run.immediate();
+    const deleted = run.immediate();
+    // The caller removes the blob next: the record must be gone for good first.
+    if (deleted) await this.durable();
+    return deleted;
   }
 
   async listExpired(nowMs: number, limit: number): Promise<FileRecord[]> {
@@ -171,6 +197,7 @@ export class SqliteMetadataStore implements MetadataStore {
       `INSERT INTO api_keys (id, workspace_id, key_hash, prefix, name, created_at_ms, revoked_at_ms)
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
     ).run(record.id, record.workspaceId, record.keyHash, record.prefix, record.name, record.createdAtMs, record.revokedAtMs);
+    await this.durable();
   }
 
   async findApiKeyByHash(keyHash: string): Promise<ApiKeyRecord | undefined> {
@@ -191,6 +218,7 @@ export class SqliteMetadataStore implements MetadataStore {
     const found = this.stmt('SELECT 1 FROM api_keys WHERE id = ?').get(id);
     if (!found) return false;
     this.stmt('UPDATE api_keys SET revoked_at_ms = ? WHERE id = ? AND revoked_at_ms IS NULL').run(nowMs, id);
+    await this.durable();
     return true;
   }
 
@@ -209,6 +237,11 @@ export class SqliteMetadataStore implements MetadataStore {
 
 
   // --- Internal helpers ---
+
+  /** Resolves once every commit made so far is on disk. */
+  private durable(): Promise<void> {
+    return this.wal?.durable() ?? Promise.resolve();
+  }
 
   private database(): Database.Database {
     if (!this.db) throw new Error('SqliteMetadataStore used before init() or after close()');
@@ -230,6 +263,42 @@ export class SqliteMetadataStore implements MetadataStore {
       | { used_bytes: number }
       | undefined;
     return row?.used_bytes ?? 0;
+  }
+}
+
+/** File records by workspace and id, least recently used first out. Records are immutable. */
+class RecordCache {
+  private readonly map = new Map<string, FileRecord>();
+
+  constructor(private readonly capacity: number) {}
+
+  get(workspaceId: string, id: string): FileRecord | undefined {
+    const key = `${workspaceId}/${id}`;
+    const record = this.map.get(key);
+    if (record) {
+      // Map keeps insertion order: re-inserting marks the record as recently used.
+      this.map.delete(key);
+      this.map.set(key, record);
+    }
+    return record;
+  }
+
+  set(record: FileRecord): void {
+    const key = `${record.workspaceId}/${record.id}`;
+    this.map.delete(key);
+    this.map.set(key, record);
+    if (this.map.size > this.capacity) {
+      const oldest = this.map.keys().next();
+      if (!oldest.done) this.map.delete(oldest.value);
+    }
+  }
+
+  delete(workspaceId: string, id: string): void {
+    this.map.delete(`${workspaceId}/${id}`);
+  }
+
+  clear(): void {
+    this.map.clear();
   }
 }
 
