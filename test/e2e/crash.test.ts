@@ -118,6 +118,7 @@ async function contentSha(server: ServerProcess, id: string): Promise<string | n
   return sha256(new Uint8Array(await res.arrayBuffer()));
 }
 
+/** Every blob the embedded store holds: files in the shard directories, and the small ones packed in small.db. */
 function blobsOnDisk(dataDir: string): { blobs: Set<string>; temps: number } {
   const root = join(dataDir, 'blobs');
   const blobs = new Set<string>();
@@ -125,6 +126,15 @@ function blobsOnDisk(dataDir: string): { blobs: Set<string>; temps: number } {
   for (const entry of readdirSync(root, { withFileTypes: true })) {
     if (entry.name === '.tmp') temps += readdirSync(join(root, '.tmp')).length;
     else if (entry.isDirectory()) for (const name of readdirSync(join(root, entry.name))) blobs.add(name);
+  }
+  const small = new Database(join(root, 'small.db'), { readonly: true, fileMustExist: true });
+  try {
+    for (const row of small.prepare('SELECT key FROM blobs').all() as Array<{ key: string }>) {
+      assert.ok(!blobs.has(row.key), `blob ${row.key} is in one tier only`);
+      blobs.add(row.key);
+    }
+  } finally {
+    small.close();
   }
   return { blobs, temps };
 }
@@ -193,11 +203,15 @@ async function verify(server: ServerProcess, dataDir: string, ledger: Ledger, fu
 
 it(`keeps every acknowledged file across ${KILLS} kill -9 at random instants`, { timeout: 60 * 60_000 }, async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'cabinet-crash-'));
-  after(() => rmSync(dataDir, { recursive: true, force: true }));
   const ledger: Ledger = { acked: new Map(), unanswered: new Map(), deleted: new Set(), deleteUnknown: new Set(), verified: new Set() };
   let totalOps = 0;
   let totalRecovered = 0;
   let server = await spawnServer({ dataDir, apiKey: API_KEY, env: { CABINET_MAX_FILE_BYTES: '60MB' } });
+  // A failed check must not leave the server running (the test process would wait for it).
+  after(async () => {
+    await server.kill();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
   for (let kill = 0; kill < KILLS; kill++) {
     const stop = new AbortController();
     const running = workload(server, ledger, stop.signal);
