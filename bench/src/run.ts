@@ -72,7 +72,8 @@ async function main(argv: readonly string[]): Promise<void> {
 
 async function machine(): Promise<Record<string, string>> {
   const cpuModel = cpus()[0]?.model ?? 'unknown';
-  const fs = (await firstLine('bash', ['-c', `df -T ${tmpdir()} | tail -1 | awk '{print $2}'`])) || 'unknown';
+  // Type and mount options of the filesystem under test (e.g. `discard`, which bench/README.md explains).
+  const fs = (await firstLine('bash', ['-c', `findmnt -n -o FSTYPE,OPTIONS -T ${tmpdir()}`])) || 'unknown';
   return {
     cpu: `${cpus().length} x ${cpuModel}`,
     memory: `${Math.round(totalmem() / 1024 ** 3)} GiB`,

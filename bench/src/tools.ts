@@ -30,7 +30,7 @@ export async function toolVersions(): Promise<Record<string, string>> {
     node: process.version,
     nginx: await firstLine('/usr/sbin/nginx', ['-v']),
     wrk: await firstLine('/usr/bin/wrk', ['-v']),
-    curl: await firstLine('/usr/bin/curl', ['--version']),
+    curl: (await firstLine('/usr/bin/curl', ['--version'])).split(' ').slice(0, 2).join(' '),
     kernel: await firstLine('uname', ['-sr']),
   };
 }

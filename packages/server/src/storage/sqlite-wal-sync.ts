@@ -21,19 +21,26 @@ import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { GroupSync } from './group-sync.js';
+import { checkpointInBackground } from './sqlite-checkpointer.js';
 
 export class WalSync {
   private readonly group = new GroupSync(() => this.flush());
   private wal: FileHandle | undefined;
 
-  private constructor(private readonly walPath: string | undefined) {}
+  private constructor(
+    private readonly walPath: string | undefined,
+    private readonly stopCheckpoints: () => Promise<void> = async () => undefined,
+  ) {}
 
-  /** Switches `db` (just opened at `path`) to WAL mode with `synchronous = NORMAL`. */
+  /**
+   * Switches `db` (just opened at `path`) to WAL mode with `synchronous = NORMAL`, and hands its
+   * checkpoints to a background thread (sqlite-checkpointer.ts).
+   */
   static attach(db: Database.Database, path: string): WalSync {
     db.pragma('journal_mode = WAL');
     if (path === ':memory:') return new WalSync(undefined);
     db.pragma('synchronous = NORMAL');
-    return new WalSync(`${path}-wal`);
+    return new WalSync(`${path}-wal`, checkpointInBackground(db, path));
   }
 
   /** Resolves once every commit made before the call is on stable storage. */
@@ -41,8 +48,10 @@ export class WalSync {
     return this.walPath === undefined ? Promise.resolve() : this.group.sync();
   }
 
+  /** Call before closing the database: flushes, and ends the background checkpoints. */
   async close(): Promise<void> {
     await this.durable();
+    await this.stopCheckpoints();
     await this.wal?.close();
     this.wal = undefined;
   }

@@ -8,7 +8,8 @@ import { SqliteBlobStore } from '../../src/storage/blob/sqlite-blob-store.js';
 import { TieredBlobStore } from '../../src/storage/blob/tiered-blob-store.js';
 import { DirectoryLockedError } from '../../src/storage/blob/dir-lock.js';
 import { StorageError } from '../../src/errors.js';
-import { chunked, testBlobStore } from '../../src/testing/index.js';
+import { chunked, readAll, testBlobStore } from '../../src/testing/index.js';
+import { BlobNotFoundError } from '../../src/storage/blob-store.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 testBlobStore({ name: 'memory', create: () => new MemoryBlobStore() });
@@ -63,13 +64,26 @@ testBlobStore({
       assert.equal(await has(tiers().small, over), false);
       assert.equal(await has(tiers().large, over), true);
     });
-    it('moves a replaced blob between tiers, leaving no copy behind in the other', async () => {
+    it('replaces across tiers: the new blob is served, the key is listed once, and delete clears both tiers', async () => {
       const k = key('moves');
+      const listed = async (): Promise<number> => {
+        let n = 0;
+        for await (const blob of store().list()) if (blob.key === k) n++;
+        return n;
+      };
       await store().put(k, chunked(Buffer.alloc(5000, 3), 100));
       await store().put(k, chunked(Buffer.alloc(10, 4), 10));
-      assert.deepEqual([await has(tiers().small, k), await has(tiers().large, k)], [true, false]);
+      assert.deepEqual(await readAll(await store().get(k)), Buffer.alloc(10, 4));
+      // The old file stays, shadowed, until the key is deleted (no unlink per small upload).
+      assert.deepEqual([await has(tiers().small, k), await has(tiers().large, k)], [true, true]);
+      assert.equal(await listed(), 1);
       await store().put(k, chunked(Buffer.alloc(5000, 5), 100));
+      assert.deepEqual(await readAll(await store().get(k)), Buffer.alloc(5000, 5));
       assert.deepEqual([await has(tiers().small, k), await has(tiers().large, k)], [false, true]);
+      await store().put(k, chunked(Buffer.alloc(10, 6), 10));
+      await store().delete(k);
+      assert.deepEqual([await has(tiers().small, k), await has(tiers().large, k)], [false, false]);
+      await assert.rejects(store().get(k), BlobNotFoundError);
     });
   },
 });

@@ -78,6 +78,10 @@ export class SqliteBlobStore implements BlobStore {
     return Readable.from([bytes], { objectMode: false });
   }
 
+  async has(key: string): Promise<boolean> {
+    return this.stmts().has.get(key) !== undefined;
+  }
+
   /** Not flushed here: a delete lost in a crash leaves an orphan, which the sweeper removes. */
   async delete(key: string): Promise<void> {
     this.stmts().delete.run(key);
@@ -127,6 +131,7 @@ function prepare(db: Database.Database) {
   return {
     put: db.prepare('INSERT OR REPLACE INTO blobs (key, bytes, modified_at_ms) VALUES (?, ?, ?)'),
     get: db.prepare('SELECT bytes FROM blobs WHERE key = ?'),
+    has: db.prepare('SELECT 1 FROM blobs WHERE key = ?'),
     delete: db.prepare('DELETE FROM blobs WHERE key = ?'),
     list: db.prepare('SELECT key, modified_at_ms FROM blobs WHERE key > ? ORDER BY key LIMIT ?'),
     ping: db.prepare('SELECT 1'),
