@@ -86,6 +86,11 @@ function toMarkdown(report: Report): string {
     const measured = f.ratio ? `${fmt(f.ratio.median)}x` : `${fmt(f.value.median)} ${f.unit}`;
     lines.push(`| ${f.title} | ${measured} | ${f.target?.text ?? ''} | ${f.target?.met ? 'met' : '**not met**'} |`);
   }
+  if (withTargets.some((f) => !f.target?.met)) {
+    lines.push('');
+    lines.push('Why the targets marked **not met** are not, with the profiles and measurements behind it:');
+    lines.push('[docs/performance.md](../../docs/performance.md).');
+  }
   lines.push('');
   lines.push('## Every figure');
   lines.push('');
