@@ -94,6 +94,9 @@ export class BatchValidator {
   }
 
   private checkRequest(text: string): string | undefined {
+    // Every request is an object. Most files that are not JSONL fail here, before JSON.parse,
+    // whose SyntaxError (with its stack and excerpt) measured 6% of a small upload's CPU.
+    if (text.trimStart().charCodeAt(0) !== 0x7b) return 'not a JSON object (each line is one request, starting with `{`)';
     let value: unknown;
     try {
       value = JSON.parse(text);

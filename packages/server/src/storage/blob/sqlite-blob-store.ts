@@ -41,6 +41,8 @@ export class SqliteBlobStore implements BlobStore {
     const db = new Database(this.options.path);
     this.wal = WalSync.attach(db, this.options.path);
     db.pragma('busy_timeout = 5000');
+    // A rowid table, not WITHOUT ROWID: rows of up to 64 KiB are far past the ~200 bytes for
+    // which SQLite advises WITHOUT ROWID; measured, it made the insert ~1.5x as costly.
     db.exec(`CREATE TABLE IF NOT EXISTS blobs (
       key              TEXT    PRIMARY KEY,
       bytes            BLOB    NOT NULL,

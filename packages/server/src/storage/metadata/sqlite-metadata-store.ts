@@ -40,6 +40,8 @@ export class SqliteMetadataStore implements MetadataStore {
   private readonly reservations = new Map<string, { workspaceId: string; bytes: number }>();
   private readonly statements = new Map<string, Database.Statement>();
   private readonly records = new RecordCache(RECORD_CACHE_SIZE);
+  /** Committed bytes per workspace, read once from the database, then kept in step by every write here. */
+  private readonly used = new Map<string, number>();
   private wal: WalSync | undefined;
 
   constructor(private readonly options: SqliteMetadataStoreOptions) {}
@@ -57,6 +59,7 @@ export class SqliteMetadataStore implements MetadataStore {
   }
 
   async close(): Promise<void> {
+    this.used.clear();
     await this.wal?.close();
     this.wal = undefined;
     this.statements.clear();
@@ -89,6 +92,7 @@ export class SqliteMetadataStore implements MetadataStore {
       return { inserted: true };
     });
     const result = run.immediate();
+    if (result.inserted) this.addUsed(record.workspaceId, record.sizeBytes);
     await this.durable();
     if (result.inserted) {
       this.reservations.delete(reservationId);
@@ -148,6 +152,7 @@ export class SqliteMetadataStore implements MetadataStore {
       return record;
     });
     const deleted = run.immediate();
+    if (deleted) this.addUsed(workspaceId, -deleted.sizeBytes);
     // The caller removes the blob next: the record must be gone for good first.
     if (deleted) await this.durable();
     return deleted;
@@ -258,11 +263,23 @@ export class SqliteMetadataStore implements MetadataStore {
     return s;
   }
 
+  /** Committed bytes of a workspace; every reserve asks, so it is kept in memory (it was 5% of a small upload). */
   private usedBytes(workspaceId: string): number {
-    const row = this.stmt('SELECT used_bytes FROM workspace_usage WHERE workspace_id = ?').get(workspaceId) as
-      | { used_bytes: number }
-      | undefined;
-    return row?.used_bytes ?? 0;
+    let bytes = this.used.get(workspaceId);
+    if (bytes === undefined) {
+      const row = this.stmt('SELECT used_bytes FROM workspace_usage WHERE workspace_id = ?').get(workspaceId) as
+        | { used_bytes: number }
+        | undefined;
+      bytes = row?.used_bytes ?? 0;
+      this.used.set(workspaceId, bytes);
+    }
+    return bytes;
+  }
+
+  private addUsed(workspaceId: string, delta: number): void {
+    const bytes = this.used.get(workspaceId);
+    // Not cached yet: the next read takes the committed figure from the database.
+    if (bytes !== undefined) this.used.set(workspaceId, bytes + delta);
   }
 }
 
