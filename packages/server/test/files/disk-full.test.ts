@@ -12,6 +12,8 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
+import { InsufficientStorageError } from '../../src/errors.js';
+import { FsBlobStore } from '../../src/storage/blob/fs-blob-store.js';
 import { startTestServer, upload } from '../helpers/test-server.js';
 import type { WireError } from '../helpers/test-server.js';
 
@@ -76,4 +78,28 @@ it('answers 507 on a full disk, leaves nothing partial, and recovers when space 
   const again = await upload(server, randomBytes(4 * MiB), { filename: 'after.bin' });
   assert.equal(again.status, 200, await again.clone().text());
   assert.deepEqual(await (await fetch(`${server.url}/readyz`)).json(), { status: 'ready' });
+});
+
+const smallMount = mountTmpfs(2);
+
+// With write-behind, a batch is written while the next one is still arriving; if that write fails
+// in the meantime (nobody awaiting it yet), the failure must end this upload, not the process (an
+// unhandled rejection would).
+it('a write that fails while the next chunk is still arriving fails the put with 507, and nothing else', { skip: smallMount === undefined ? 'cannot mount tmpfs (needs root)' : false }, async () => {
+  const dir = smallMount ?? '';
+  after(() => {
+    execFileSync('umount', ['-l', dir]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const store = new FsBlobStore({ root: join(dir, 'blobs') });
+  await store.init();
+  async function* slowly(): AsyncGenerator<Uint8Array> {
+    for (let i = 0; i < 8; i++) {
+      yield randomBytes(MiB);
+      await new Promise((resolve) => setTimeout(resolve, 30));
+    }
+  }
+  await assert.rejects(store.put('blob_slow_writer', slowly()), InsufficientStorageError);
+  assert.deepEqual(readdirSync(join(dir, 'blobs', '.tmp')), []);
+  await store.close();
 });

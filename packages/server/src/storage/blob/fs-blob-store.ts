@@ -216,6 +216,9 @@ export class FsBlobStore implements BlobStore {
       batchBytes = 0;
       await writing;
       writing = writeFully(handle, chunks, position);
+      // It may fail while nobody awaits it yet (the next batch is still arriving): mark it handled
+      // so that is not an unhandled rejection, which ends the process; the next await rethrows.
+      writing.catch(() => undefined);
       if (!flushing && total - flushedUpTo >= this.flushEveryBytes) {
         flushedUpTo = total;
         const started = writing.then(() => handle.datasync());
