@@ -92,12 +92,14 @@ export class SqliteMetadataStore implements MetadataStore {
       return { inserted: true };
     });
     const result = run.immediate();
-    if (result.inserted) this.addUsed(record.workspaceId, record.sizeBytes);
-    await this.durable();
     if (result.inserted) {
+      // Committed: the bytes now count as usage, so the reservation must stop counting at once
+      // (not after the flush, or both would count against the quota meanwhile).
+      this.addUsed(record.workspaceId, record.sizeBytes);
       this.reservations.delete(reservationId);
       this.records.set(record);
     }
+    await this.durable();
     return result;
   }
 
