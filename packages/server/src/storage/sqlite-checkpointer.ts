@@ -31,6 +31,7 @@ interface Registered {
 
 let worker: Worker | undefined;
 let nextId = 1;
+let pendingCloses = 0;
 const registered = new Map<number, Registered>();
 
 /** Takes over `db`'s checkpoints (its file is `path`). Returns the function that gives them back. */
@@ -48,6 +49,10 @@ export function checkpointInBackground(db: Database.Database, path: string): () 
         return;
       }
       entry.closed = resolve;
+      // Keep the process alive until the worker has answered (it is unref'd otherwise, and at
+      // shutdown nothing else may be left to wait for).
+      pendingCloses++;
+      worker.ref();
       send({ op: 'close', id });
     });
 }
@@ -69,6 +74,7 @@ function started(): Worker {
       return;
     }
     registered.delete(reply.id);
+    if (entry.closed && --pendingCloses === 0) w.unref();
     entry.closed?.();
     if (registered.size === 0 && worker === w) {
       worker = undefined;
@@ -79,6 +85,7 @@ function started(): Worker {
     if (worker !== w) return;
     worker = undefined;
     // SQLite's own automatic checkpoints take over again.
+    pendingCloses = 0;
     for (const [id, entry] of registered) {
       if (entry.db.open) entry.db.pragma(`wal_autocheckpoint = ${SQLITE_DEFAULT_PAGES}`);
       entry.closed?.();
