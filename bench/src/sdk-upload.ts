@@ -6,8 +6,6 @@
  */
 import { createReadStream, openAsBlob, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import Anthropic, { toFile } from 'anthropic-sdk-1';
-import { Cabinet, fileFromPath } from '@cabinet/client';
 
 interface Stored {
   id: string;
@@ -17,13 +15,16 @@ interface Stored {
 
 type Upload = (path: string) => Promise<Stored>;
 
-function client(kind: string, baseURL: string, apiKey: string): Upload {
+/** Loads only the client measured, so that its process's RSS holds no other client's code. */
+async function client(kind: string, baseURL: string, apiKey: string): Promise<Upload> {
   switch (kind) {
     case 'cabinet': {
+      const { Cabinet, fileFromPath } = await import('@cabinet/client');
       const cabinet = new Cabinet({ apiKey, baseURL });
       return async (path) => cabinet.beta.files.upload({ file: await fileFromPath(path), purpose: 'user_data' });
     }
     case 'anthropic': {
+      const { default: Anthropic, toFile } = await import('anthropic-sdk-1');
       const anthropic = new Anthropic({ apiKey, baseURL });
       // The official SDK's documented way to upload a file from disk.
       return async (path) =>
@@ -50,7 +51,7 @@ function client(kind: string, baseURL: string, apiKey: string): Upload {
 
 const [kind = '', baseURL = '', apiKey = '', path = '', countText = '1'] = process.argv.slice(2);
 const count = Number(countText);
-const upload = client(kind, baseURL, apiKey);
+const upload = await client(kind, baseURL, apiKey);
 const ids: string[] = [];
 // Repeated small uploads: the first one (connection, JIT) is not timed.
 if (count > 1) ids.push((await upload(path)).id);
