@@ -31,6 +31,12 @@ export async function curlSha256(url: string, headers: Record<string, string> = 
   return out.split(' ')[0] ?? '';
 }
 
+/** The result, or an error naming what failed and the answer's start, when the status differs. */
+export function expectStatus(r: CurlResult, status: number, what: string): CurlResult {
+  if (r.status !== status) throw new Error(`${what}: HTTP ${r.status} ${r.body.slice(0, 500)}`);
+  return r;
+}
+
 function parse(out: string, direction: 'upload' | 'download'): CurlResult {
   const cut = out.lastIndexOf('\n');
   const [status, time, up, down] = out.slice(cut + 1).trim().split(' ').map(Number);

@@ -5,13 +5,12 @@
 import { authHeaders, startCabinet } from '../cabinet.js';
 import { MB, randomInput } from '../context.js';
 import type { Context } from '../context.js';
-import { curlUpload } from '../curl.js';
+import { curlUpload, expectStatus } from '../curl.js';
 import { settleDisk } from '../processes.js';
 import { formatBytes } from '../profile.js';
 import { atMost } from '../report.js';
 import type { Figure } from '../report.js';
 import { summarize } from '../stats.js';
-import { expectStatus } from './transfer.js';
 
 const SCENARIO = '2. Peak server memory under large uploads';
 

@@ -9,7 +9,7 @@ import { basename, dirname } from 'node:path';
 import { authHeaders, deleteFile, startCabinet } from '../cabinet.js';
 import { MB, randomInput } from '../context.js';
 import type { Context } from '../context.js';
-import { curlDownload, curlSha256, curlUpload } from '../curl.js';
+import { curlDownload, curlSha256, curlUpload, expectStatus } from '../curl.js';
 import type { CurlResult } from '../curl.js';
 import { startNginx } from '../nginx.js';
 import { settleDisk } from '../processes.js';
@@ -107,9 +107,4 @@ export async function transfer(ctx: Context): Promise<Figure[]> {
 
 function mbps(r: CurlResult): number {
   return Math.round(r.bytes / MB / r.seconds);
-}
-
-export function expectStatus(r: CurlResult, status: number, what: string): CurlResult {
-  if (r.status !== status) throw new Error(`${what}: HTTP ${r.status} ${r.body.slice(0, 500)}`);
-  return r;
 }

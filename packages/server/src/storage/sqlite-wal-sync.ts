@@ -16,12 +16,25 @@
  * What FULL cost: each commit blocked the event loop for a flush (~0.6 ms on our disks) and only
  * one commit fitted in each flush, about 1,000 small uploads/s (bench/, scenario 3).
  */
-import type Database from 'better-sqlite3';
-import { open } from 'node:fs/promises';
+import Database from 'better-sqlite3';
+import { mkdir, open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { GroupSync } from './group-sync.js';
 import { checkpointInBackground } from './sqlite-checkpointer.js';
+
+/**
+ * Opens (creating its directory) a database for one of the server's stores: WAL with group commit
+ * (`WalSync`) and a busy timeout, so that a CLI command holding the write lock for a moment makes
+ * the server wait rather than fail.
+ */
+export async function openSqlite(path: string): Promise<{ db: Database.Database; wal: WalSync }> {
+  if (path !== ':memory:') await mkdir(dirname(path), { recursive: true });
+  const db = new Database(path);
+  const wal = WalSync.attach(db, path);
+  db.pragma('busy_timeout = 5000');
+  return { db, wal };
+}
 
 export class WalSync {
   private readonly group = new GroupSync(() => this.flush());

@@ -11,14 +11,13 @@
  * blobs it has already seen end within the small-blob limit. Used alone (the conformance suite),
  * it works for any size but is not meant for large ones.
  */
-import { mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { Readable } from 'node:stream';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { InsufficientStorageError } from '../../errors.js';
 import { BlobNotFoundError } from '../blob-store.js';
 import type { BlobInfo, BlobStore, ByteRange, PutOptions } from '../blob-store.js';
-import { WalSync } from '../sqlite-wal-sync.js';
+import { openSqlite } from '../sqlite-wal-sync.js';
+import type { WalSync } from '../sqlite-wal-sync.js';
 
 export interface SqliteBlobStoreOptions {
   /** Database file path, or ':memory:'. */
@@ -37,10 +36,8 @@ export class SqliteBlobStore implements BlobStore {
   constructor(private readonly options: SqliteBlobStoreOptions) {}
 
   async init(): Promise<void> {
-    if (this.options.path !== ':memory:') await mkdir(dirname(this.options.path), { recursive: true });
-    const db = new Database(this.options.path);
-    this.wal = WalSync.attach(db, this.options.path);
-    db.pragma('busy_timeout = 5000');
+    const { db, wal } = await openSqlite(this.options.path);
+    this.wal = wal;
     // A rowid table, not WITHOUT ROWID: rows of up to 64 KiB are far past the ~200 bytes for
     // which SQLite advises WITHOUT ROWID; measured, it made the insert ~1.5x as costly.
     db.exec(`CREATE TABLE IF NOT EXISTS blobs (
@@ -50,7 +47,7 @@ export class SqliteBlobStore implements BlobStore {
     )`);
     this.statements = prepare(db);
     this.db = db;
-    await this.wal.durable();
+    await wal.durable();
   }
 
   async put(key: string, source: AsyncIterable<Uint8Array>, options: PutOptions = {}): Promise<{ sizeBytes: number }> {

@@ -1,8 +1,9 @@
 /**
  * SQLite metadata store (better-sqlite3), the embedded default.
  *
- * Durability: every write method returns only once its commit is on disk, and therefore before
- * the HTTP 200. Commits are flushed in groups, off the event loop (WalSync).
+ * Durability: every write whose loss would matter (files, their deletion, API keys) returns only
+ * once its commit is on disk, and therefore before the HTTP 200; commits are flushed in groups, off
+ * the event loop (WalSync). Pruning old idempotency keys is not waited for: a lost prune is redone.
  *
  * One process owns a database file (the server takes a lock on its data directory), so upload
  * reservations live in this process's memory: better-sqlite3 is synchronous, which makes the
@@ -12,12 +13,11 @@
  * delete goes through this object. A metadata GET from the cache skips a SQLite read that measured
  * ~15 µs of a ~100 µs request under load (bench/, scenario 3).
  */
-import { mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { QuotaExceededError } from '../../errors.js';
 import { InProcessJobLock } from '../job-lock.js';
-import { WalSync } from '../sqlite-wal-sync.js';
+import { openSqlite } from '../sqlite-wal-sync.js';
+import type { WalSync } from '../sqlite-wal-sync.js';
 import type { JobOutcome } from '../job-lock.js';
 import type { InsertResult, ListQuery, ListResult, MetadataStore } from '../metadata-store.js';
 import type { ApiKeyRecord, FileRecord, IdempotencyRecord, WorkspaceUsage } from '../records.js';
@@ -47,12 +47,9 @@ export class SqliteMetadataStore implements MetadataStore {
   constructor(private readonly options: SqliteMetadataStoreOptions) {}
 
   async init(): Promise<void> {
-    if (this.options.path !== ':memory:') await mkdir(dirname(this.options.path), { recursive: true });
-    const db = new Database(this.options.path);
-    this.wal = WalSync.attach(db, this.options.path);
+    const { db, wal } = await openSqlite(this.options.path);
+    this.wal = wal;
     db.pragma('foreign_keys = ON');
-    // Wait rather than fail if a CLI command holds the write lock for a moment.
-    db.pragma('busy_timeout = 5000');
     migrate(db);
     this.db = db;
     await this.durable();
