@@ -6,26 +6,22 @@
 // The suites for the scale-out stores need real PostgreSQL and S3 (Ceph RGW). They are started
 // here once for all test files (installed first from Debian's packages if missing and we are
 // root) and handed down in CABINET_TEST_* variables; each test then works in its own schema and
-// key prefix. A test file run on its own starts its own (see packages/server/src/testing/services.ts).
+// key prefix. A test file run on its own starts its own (see test/support/src/services.ts).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
-const roots = ['packages/client/dist/test', 'packages/server/dist/test', 'packages/cli/dist/test', 'examples/dist', 'test/e2e/dist'];
-const SCRIPTS = 'packages/server/scripts';
+// Where the build puts compiled tests: the server's own (packages/server/test), the examples run as
+// acceptance tests, and the black-box suites (test/e2e).
+const roots = ['packages/server/dist/test', 'examples/dist', 'test/e2e/dist'];
+const SCRIPTS = 'test/support/scripts';
 const args = process.argv.slice(2);
 const grepAt = args.indexOf('--grep');
 const grep = grepAt === -1 ? undefined : args[grepAt + 1];
 
 function walk(dir) {
   let out = [];
-  let names;
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return out;
-  }
-  for (const name of names) {
+  for (const name of readdirSync(dir)) {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) out = out.concat(walk(path));
     else if (name.endsWith('.test.js')) out.push(path);
@@ -41,7 +37,7 @@ if (files.length === 0) {
 
 execFileSync('bash', [join(SCRIPTS, 'install-services.sh')], { stdio: 'inherit' });
 // The same starter a test file uses when run on its own (compiled by the build).
-const { startTestServices } = await import('../packages/server/dist/src/testing/services.js');
+const { startTestServices } = await import('../test/support/dist/src/services.js');
 const started = Date.now();
 const services = await startTestServices();
 console.log(`started PostgreSQL and Ceph RGW in ${Date.now() - started} ms`);

@@ -1,6 +1,6 @@
 /** Cabinet under test: the real server binary on the embedded default (SQLite + local disk). */
-import { spawnServer } from '@cabinet/server/testing';
-import type { ServerProcess } from '@cabinet/server/testing';
+import { spawnServer } from '@cabinet/test-support';
+import type { ServerProcess } from '@cabinet/test-support';
 
 export type Cabinet = ServerProcess;
 

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only transfer,rss,small,scale,sdk]`
+ * `npm run bench [-- --quick] [-- --only transfer,rss,small,scale,sdk,startup]`
  *
  * Installs what it needs (nginx, wrk, curl), starts Cabinet and the baselines itself, runs the
  * scenarios in order and writes the results (see bench/README.md for method and reading).
@@ -13,6 +13,7 @@ import { firstLine } from './processes.js';
 import { FULL, QUICK } from './profile.js';
 import { writeReport } from './report.js';
 import type { Figure } from './report.js';
+import { cliStartup } from './scenarios/cli-startup.js';
 import { listScale } from './scenarios/list-scale.js';
 import { sdkClients } from './scenarios/sdk-clients.js';
 import { serverRss } from './scenarios/server-rss.js';
@@ -26,6 +27,7 @@ const SCENARIOS: ReadonlyArray<{ name: string; run: (ctx: Context) => Promise<Fi
   { name: 'small', run: smallOps },
   { name: 'scale', run: listScale },
   { name: 'sdk', run: sdkClients },
+  { name: 'startup', run: cliStartup },
 ];
 
 const RESULTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'results');

@@ -1,7 +1,7 @@
 /**
  * The programs the benchmarks drive: nginx (the baseline), wrk (load for small requests) and curl
  * (the upload and download client). Missing ones are installed from Debian's archive, as the
- * project's test services are (packages/server/scripts/install-services.sh).
+ * project's test services are (test/support/scripts/install-services.sh).
  */
 import { existsSync } from 'node:fs';
 import { firstLine, runLoud } from './processes.js';

@@ -14,8 +14,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { Cabinet, NotFoundError } from '@cabinet/client';
-import { spawnServer } from '@cabinet/server/testing';
-import type { ServerProcess } from '@cabinet/server/testing';
+import { spawnServer } from '@cabinet/test-support';
+import type { ServerProcess } from '@cabinet/test-support';
 
 const run = promisify(execFile);
 // This file runs from examples/dist/test/; the compiled examples are in examples/dist/.

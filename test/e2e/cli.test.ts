@@ -11,9 +11,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { spawnServer } from '@cabinet/server/testing';
-import type { ServerProcess } from '@cabinet/server/testing';
-import { sha256File, writeRandomFile } from './helpers.js';
+import { spawnServer } from '@cabinet/test-support';
+import type { ServerProcess } from '@cabinet/test-support';
+import { sha256File, writeRandomFile } from './helpers/random-file.js';
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'packages', 'cli', 'dist', 'src', 'main.js');
 let server: ServerProcess;

@@ -1,6 +1,6 @@
 /**
  * Acceptance (issue 3): uploading a 1 GiB file with the SDK keeps the client's peak RSS under
- * 150 MB. The upload runs in a child process (test/e2e/fixtures/upload-one-file.ts) so its peak RSS
+ * 150 MB. The upload runs in a child process (test/e2e/helpers/upload-one-file.ts) so its peak RSS
  * (getrusage `ru_maxrss`) is the SDK's alone; the official SDK needs ~5.2 GiB for the same upload.
  */
 import assert from 'node:assert/strict';
@@ -11,12 +11,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { after, it } from 'node:test';
-import { spawnServer } from '@cabinet/server/testing';
-import { writeRandomFile } from './helpers.js';
+import { spawnServer } from '@cabinet/test-support';
+import { writeRandomFile } from './helpers/random-file.js';
 
 const run = promisify(execFile);
 const GiB = 1024 * 1024 * 1024;
-const FIXTURE = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'upload-one-file.js');
+const FIXTURE = join(dirname(fileURLToPath(import.meta.url)), 'helpers', 'upload-one-file.js');
 
 it('uploads 1 GiB with @cabinet/client in under 150 MB of client RSS, byte-exact', { timeout: 300_000 }, async () => {
   const dir = await mkdtemp(join(tmpdir(), 'cabinet-1gib-'));

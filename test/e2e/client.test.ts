@@ -26,8 +26,8 @@ import Cabinet, {
   resolveFileReferences,
   toFile,
 } from '@cabinet/client';
-import { spawnServer } from '@cabinet/server/testing';
-import type { ServerProcess } from '@cabinet/server/testing';
+import { spawnServer } from '@cabinet/test-support';
+import type { ServerProcess } from '@cabinet/test-support';
 
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 let server: ServerProcess;

@@ -19,8 +19,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
 import Database from 'better-sqlite3';
-import { spawnServer } from '@cabinet/server/testing';
-import type { ServerProcess } from '@cabinet/server/testing';
+import { spawnServer } from '@cabinet/test-support';
+import type { ServerProcess } from '@cabinet/test-support';
 
 const KILLS = Number(process.env['CABINET_CRASH_KILLS'] ?? 10);
 const MB = 1000 * 1000;

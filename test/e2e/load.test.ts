@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { after, it } from 'node:test';
-import { spawnServer } from '@cabinet/server/testing';
+import { spawnServer } from '@cabinet/test-support';
 
 const CLIENTS = Number(process.env['CABINET_LOAD_CLIENTS'] ?? 64);
 const SECONDS = Number(process.env['CABINET_LOAD_SECONDS'] ?? 5);

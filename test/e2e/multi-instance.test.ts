@@ -12,9 +12,9 @@ import { after, before, describe, it } from 'node:test';
 import { ListMultipartUploadsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { Cabinet, NotFoundError, toFile } from '@cabinet/client';
-import { PostgresMetadataStore } from '@cabinet/server';
-import { backendEnv, freshPostgres, freshS3, spawnServer, testS3Client } from '@cabinet/server/testing';
-import type { S3TestSettings, ServerProcess } from '@cabinet/server/testing';
+import { PostgresMetadataBackend } from '@cabinet/server/postgres';
+import { backendEnv, freshPostgres, freshS3, spawnServer, testS3Client } from '@cabinet/test-support';
+import type { S3TestSettings, ServerProcess } from '@cabinet/test-support';
 
 const MiB = 1024 * 1024;
 const API_KEY = 'multi-instance-key';
@@ -44,7 +44,7 @@ describe('three instances on one PostgreSQL and one S3', () => {
   let s3: S3TestSettings;
   let servers: ServerProcess[] = [];
   let objects: S3Client;
-  let metadata: PostgresMetadataStore;
+  let metadata: PostgresMetadataBackend;
 
   before(async () => {
     databaseUrl = await freshPostgres();
@@ -58,7 +58,7 @@ describe('three instances on one PostgreSQL and one S3', () => {
       CABINET_INSTANCE_LEASE_SECONDS: '3',
     });
     objects = await testS3Client(s3);
-    metadata = new PostgresMetadataStore({ connectionString: databaseUrl });
+    metadata = new PostgresMetadataBackend({ connectionString: databaseUrl });
     await metadata.init();
   });
   after(async () => {
@@ -94,7 +94,7 @@ describe('three instances on one PostgreSQL and one S3', () => {
     await assert.rejects(a.beta.files.retrieve(big.id), NotFoundError);
     await assert.rejects(c.beta.files.download(big.id), NotFoundError);
     await assert.rejects(c.beta.files.delete(big.id), NotFoundError);
-    const usage = await metadata.usage('default');
+    const usage = await metadata.files.usage('default');
     const kept = contents.filter((_, i) => i !== 3);
     assert.equal(usage.usedBytes, kept.reduce((sum, bytes) => sum + bytes.length, 0));
     assert.equal(usage.fileCount, kept.length);
@@ -116,7 +116,7 @@ describe('three instances on one PostgreSQL and one S3', () => {
   it('a killed instance leaves nothing visible; its quota and its unfinished upload are reclaimed', async () => {
     const victim = servers[2];
     assert.ok(victim);
-    const before = await metadata.usage('default');
+    const before = await metadata.files.usage('default');
     // Start a 40 MiB upload, send 20 MiB of it (so the multipart upload to S3 is under way), stall.
     const boundary = 'killboundary';
     const req = request(`${victim.url}/v1/files`, {
@@ -129,7 +129,7 @@ describe('three instances on one PostgreSQL and one S3', () => {
     const unfinished = async (): Promise<number> =>
       (await objects.send(new ListMultipartUploadsCommand({ Bucket: s3.bucket, Prefix: s3.prefix }))).Uploads?.length ?? 0;
     await waitFor('the multipart upload to start', async () => (await unfinished()) > 0);
-    assert.ok((await metadata.usage('default')).reservedBytes > 0, 'the upload holds a reservation');
+    assert.ok((await metadata.files.usage('default')).reservedBytes > 0, 'the upload holds a reservation');
 
     await victim.kill();
     req.destroy();
@@ -140,21 +140,21 @@ describe('three instances on one PostgreSQL and one S3', () => {
     assert.ok(!listed.includes('doomed.bin'));
     // Its reservation stops counting once its lease (3 s) runs out, and the sweep (grace 2 s,
     // every second, on one survivor) aborts its multipart upload once the reservation is dead.
-    await waitFor('the dead instance reservation to expire', async () => (await metadata.usage('default')).reservedBytes === before.reservedBytes);
+    await waitFor('the dead instance reservation to expire', async () => (await metadata.files.usage('default')).reservedBytes === before.reservedBytes);
     await waitFor('the unfinished multipart upload to be swept', async () => (await unfinished()) === 0);
     // Every object in the bucket belongs to a file; usage matches the files.
     const page = await objects.send(new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: s3.prefix }));
     const keys = (page.Contents ?? []).map((o) => (o.Key ?? '').slice(s3.prefix.length));
-    const referenced = await metadata.existingBlobKeys(keys);
+    const referenced = await metadata.files.existingBlobKeys(keys);
     assert.deepEqual(keys.filter((k) => !referenced.has(k)), [], 'no orphan object left');
-    assert.deepEqual(await metadata.usage('default'), before);
+    assert.deepEqual(await metadata.files.usage('default'), before);
     servers = servers.slice(0, 2);
   });
 });
 
 describe('one workspace quota across three instances', () => {
   let servers: ServerProcess[] = [];
-  let metadata: PostgresMetadataStore;
+  let metadata: PostgresMetadataBackend;
   const QUOTA = 10 * MiB;
 
   before(async () => {
@@ -162,7 +162,7 @@ describe('one workspace quota across three instances', () => {
     // The largest file is also the reservation step, so each upload reserves exactly its size:
     // exactly quota / size uploads can succeed, whatever the interleaving.
     servers = await startTrio({ ...backendEnv(databaseUrl, await freshS3()), CABINET_QUOTA_BYTES: String(QUOTA), CABINET_MAX_FILE_BYTES: '1MiB' });
-    metadata = new PostgresMetadataStore({ connectionString: databaseUrl });
+    metadata = new PostgresMetadataBackend({ connectionString: databaseUrl });
     await metadata.init();
   });
   after(async () => {
@@ -186,6 +186,6 @@ describe('one workspace quota across three instances', () => {
     });
     const succeeded = (await Promise.all(attempts)).filter(Boolean).length;
     assert.equal(succeeded, QUOTA / MiB);
-    assert.deepEqual(await metadata.usage('default'), { usedBytes: QUOTA, fileCount: QUOTA / MiB, reservedBytes: 0 });
+    assert.deepEqual(await metadata.files.usage('default'), { usedBytes: QUOTA, fileCount: QUOTA / MiB, reservedBytes: 0 });
   });
 });

@@ -1,3 +1,4 @@
-/** The official-SDK black-box suite (official-sdks.test.ts), against a server on PostgreSQL + S3. */
-import './use-postgres-s3.js';
-import './official-sdks.test.js';
+/** The official-sdks suite (official-sdks.suite.ts) on PostgreSQL + S3 (the test run's real services). */
+import { officialSdkTests } from './official-sdks.suite.js';
+
+officialSdkTests('postgres-s3');

@@ -4,8 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import { spawnServer } from '@cabinet/server/testing';
-import type { ServerProcess } from '@cabinet/server/testing';
+import { spawnServer } from '@cabinet/test-support';
+import type { ServerProcess } from '@cabinet/test-support';
 import Anthropic, { RateLimitError } from 'anthropic-sdk-1';
 
 let server: ServerProcess;

@@ -2,29 +2,41 @@
  * Command dispatch and the exit-code contract: 0 ok, 1 API or I/O error, 2 usage. Errors print the
  * server's message and the request id, never a stack trace.
  */
+import { readFileSync } from 'node:fs';
 import { APIError } from '@cabinet/client';
-import { ConfigError } from '@cabinet/server';
 import { UsageError } from './args.js';
-import * as download from './commands/download.js';
-import * as info from './commands/info.js';
-import * as keys from './commands/keys.js';
-import * as ls from './commands/ls.js';
-import * as rm from './commands/rm.js';
-import * as serve from './commands/serve.js';
-import * as upload from './commands/upload.js';
 import type { Context } from './context.js';
+import { USAGE } from './usage.js';
+import type { CommandName } from './usage.js';
 
-interface Command {
-  usage: string;
+interface CommandModule {
   run(argv: string[], ctx: Context): Promise<number>;
 }
 
-const COMMANDS: Record<string, Command> = { serve, upload, ls, info, download, rm, keys };
+/**
+ * Each command is loaded only when run: client commands never load the server (and its storage
+ * backends), so `cabinet ls` starts in the time Node takes to load the client (bench/, start-up).
+ */
+const LOADERS: Record<CommandName, () => Promise<CommandModule>> = {
+  serve: () => import('./commands/serve.js'),
+  upload: () => import('./commands/upload.js'),
+  ls: () => import('./commands/ls.js'),
+  info: () => import('./commands/info.js'),
+  download: () => import('./commands/download.js'),
+  rm: () => import('./commands/rm.js'),
+  keys: () => import('./commands/keys.js'),
+};
+
+/** The CLI's version, from its package.json (read only when asked for). */
+export function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
 
 export const HELP = `cabinet: a self-hosted Files API, and its command line
 
 Usage:
-${Object.values(COMMANDS).map((c) => `  ${c.usage}`).join('\n')}
+${Object.values(USAGE).map((usage) => `  ${usage}`).join('\n')}
 
 Client commands take --base-url and --api-key, or read CABINET_BASE_URL / CABINET_API_KEY
 (then ANTHROPIC_BASE_URL / ANTHROPIC_API_KEY). Default server: http://127.0.0.1:8080.
@@ -37,20 +49,28 @@ export async function runCli(argv: string[], ctx: Context): Promise<number> {
     ctx.io.stdout.write(HELP);
     return name === undefined ? 2 : 0;
   }
-  const command = COMMANDS[name];
-  if (!command) {
+  if (name === '--version' || name === '-V' || name === 'version') {
+    ctx.io.stdout.write(`cabinet ${version()}\n`);
+    return 0;
+  }
+  const load = isCommand(name) ? LOADERS[name] : undefined;
+  if (!load) {
     ctx.io.stderr.write(`cabinet: unknown command ${JSON.stringify(name)}\n\n${HELP}`);
     return 2;
   }
   try {
-    return await command.run(rest, ctx);
+    return await (await load()).run(rest, ctx);
   } catch (err) {
     return reportError(err, ctx);
   }
 }
 
+function isCommand(name: string): name is CommandName {
+  return Object.hasOwn(USAGE, name);
+}
+
 function reportError(err: unknown, ctx: Context): number {
-  if (err instanceof UsageError || err instanceof ConfigError) {
+  if (err instanceof UsageError) {
     ctx.io.stderr.write(`cabinet: ${err.message}\n`);
     return 2;
   }

@@ -94,7 +94,7 @@ export class Cabinet {
   }
 
   /**
-   * Sends a request, retrying what the official SDKs retry (spec §9), and returns the successful
+   * Sends a request, retrying what the official SDKs retry (docs/wire.md §9), and returns the successful
    * response with its body unread. Failures become the matching APIError subclass.
    */
   async request(spec: RequestSpec, options: RequestOptions = {}): Promise<Response> {

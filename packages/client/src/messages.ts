@@ -2,7 +2,7 @@
  * Files in Messages requests, for any Messages endpoint — including providers with no Files API.
  *
  * `resolveFileReferences` returns a copy of a Messages request in which every
- * `{type: "document" | "image", source: {type: "file", file_id}}` block (spec §12) is replaced by
+ * `{type: "document" | "image", source: {type: "file", file_id}}` block (docs/wire.md §12) is replaced by
  * the file's content, fetched from Cabinet: text files as a `text` source, PDFs and images as
  * `base64`. Other fields of the block (title, context, citations, cache_control) are kept.
  * The seed's example puts the file id in a base64 source's `data`; that form is resolved too.

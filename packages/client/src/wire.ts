@@ -1,7 +1,7 @@
 /**
  * The Files API wire contract: the JSON bodies exactly as they cross the network.
  *
- * Field names stay snake_case as on the wire (see ../shared/spec/anthropic-files-wire.md §2).
+ * Field names stay snake_case as on the wire (docs/wire.md §2).
  * The server implements these shapes; the client parses them. This module imports nothing, so
  * the client keeps zero runtime dependencies while the server shares the same types and limits.
  */
@@ -40,7 +40,7 @@ export interface DeletedFileObject {
 /**
  * `GET /v1/files` answer: the superset of the beta envelope (`has_more`, `first_id`, `last_id`)
  * and the GA envelope (`next_page`), so both generations of the official SDK page correctly
- * (spec §10 "Compatibility strategy").
+ * (docs/wire.md §10 "Compatibility strategy").
  */
 export interface FileListPage {
   data: FileObject[];
@@ -51,7 +51,7 @@ export interface FileListPage {
   next_page: string | null;
 }
 
-/** `error.type` values of the error envelope (spec §8.2). */
+/** `error.type` values of the error envelope (docs/wire.md §8.2). */
 export type ErrorType =
   | 'invalid_request_error'
   | 'authentication_error'
@@ -65,7 +65,7 @@ export type ErrorType =
   | 'timeout_error'
   | 'overloaded_error';
 
-/** The error envelope every non-2xx JSON answer carries (spec §8.1). */
+/** The error envelope every non-2xx JSON answer carries (docs/wire.md §8.1). */
 export interface ErrorEnvelope {
   type: 'error';
   error: {
@@ -78,13 +78,13 @@ export interface ErrorEnvelope {
 
 /** Wire limits shared by server validation and client-side checks. */
 export const WIRE_LIMITS = {
-  /** `limit` bounds on `GET /v1/files` (spec §4.1). */
+  /** `limit` bounds on `GET /v1/files` (docs/wire.md §4.1). */
   listLimitMin: 1,
   listLimitMax: 1000,
   listLimitDefault: 20,
-  /** `ids[]` may name at most this many files (spec §4.1). */
+  /** `ids[]` may name at most this many files (docs/wire.md §4.1). */
   maxIds: 100,
-  /** `expires_in_seconds` bounds: one hour to 90 days (spec §3). */
+  /** `expires_in_seconds` bounds: one hour to 90 days (docs/wire.md §3). */
   expiresInSecondsMin: 3600,
   expiresInSecondsMax: 7_776_000,
   filenameMaxChars: 255,

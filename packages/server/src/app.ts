@@ -38,23 +38,24 @@ export interface App {
   close(): Promise<void>;
 }
 
-export function createApp(options: AppOptions): App {
+/** Builds the app; the stores the configuration names are loaded (not yet opened: see `start`). */
+export async function createApp(options: AppOptions): Promise<App> {
   const { config } = options;
   const logger = options.logger ?? pino({ level: config.logLevel, base: null });
-  const stores = options.stores ?? createStores(config);
+  const stores = options.stores ?? (await createStores(config));
   const clock = options.clock ?? Date.now;
   const service = new FileService({
     blobs: stores.blobs,
-    metadata: stores.metadata,
+    metadata: stores.metadata.files,
     maxFileBytes: config.maxFileBytes,
     quotaBytes: config.quotaBytes,
     clock,
     logger,
     ...(options.ids ? { ids: options.ids } : {}),
   });
-  const authenticator = new Authenticator(stores.metadata, config.apiKeys);
+  const authenticator = new Authenticator(stores.metadata.apiKeys, config.apiKeys);
   const handler = createRequestHandler({
-    service,
+    files: service,
     authenticator,
     logger,
     checkReady: async () => {
@@ -66,7 +67,7 @@ export function createApp(options: AppOptions): App {
   const timers: NodeJS.Timeout[] = [];
   const every = (seconds: number, job: string, fn: () => Promise<unknown>): void => {
     const timer = setInterval(() => {
-      stores.metadata.runExclusive(job, fn).catch((err: unknown) => logger.error({ err, job }, 'background job failed'));
+      stores.metadata.jobs.run(job, fn).catch((err: unknown) => logger.error({ err, job }, 'background job failed'));
     }, seconds * 1000);
     timer.unref();
     timers.push(timer);
@@ -83,17 +84,17 @@ export function createApp(options: AppOptions): App {
       await stores.metadata.init();
       await stores.blobs.init();
       // With shared stores, instances starting together take turns: one sweeps, the others skip.
-      const swept = await stores.metadata.runExclusive('sweep', () => service.sweepLeftovers(stores.exclusive ? 0 : sweepGraceMs));
-      const reaped = await stores.metadata.runExclusive('reap', () => service.reapExpired());
+      const swept = await stores.metadata.jobs.run('sweep', () => service.sweepLeftovers(stores.exclusive ? 0 : sweepGraceMs));
+      const reaped = await stores.metadata.jobs.run('reap', () => service.reapExpired());
       logger.info(
         { blobs: stores.blobs.name, metadata: stores.metadata.name, swept: swept.ran ? swept.value : 'skipped', reaped: reaped.ran ? reaped.value : 'skipped' },
         'stores ready',
       );
       every(config.reapIntervalSeconds, 'reap', () => service.reapExpired());
       every(config.sweepIntervalSeconds, 'sweep', () => service.sweepLeftovers(sweepGraceMs));
-      const firstKey = await stores.metadata.runExclusive('first-run-key', async () => {
-        if (config.apiKeys.length > 0 || (await stores.metadata.countActiveApiKeys()) > 0) return undefined;
-        return (await createApiKey(stores.metadata, { name: 'first-run', nowMs: clock() })).secret;
+      const firstKey = await stores.metadata.jobs.run('first-run-key', async () => {
+        if (config.apiKeys.length > 0 || (await stores.metadata.apiKeys.countActiveApiKeys()) > 0) return undefined;
+        return (await createApiKey(stores.metadata.apiKeys, { name: 'first-run', nowMs: clock() })).secret;
       });
       return firstKey.ran && firstKey.value !== undefined ? { firstApiKey: firstKey.value } : {};
     },

@@ -1,46 +1,52 @@
 /**
- * Domain errors with stable codes. Nothing here knows about HTTP: `http/error-response.ts` is the
- * single place that maps a code to a status, an `error.type` and retry headers.
+ * Service errors with stable codes. Nothing here knows about HTTP: `http/error-response.ts` is the
+ * single place that maps a code to a status, an `error.type` and retry headers. (The names differ
+ * from the SDK's on purpose: `@cabinet/client` has `APIError`, `ResourceNotFoundError`… for what a client
+ * receives; these are what the service throws.)
  *
  * Every error is a class (never a thrown plain object) so `instanceof`, stacks and `cause` survive.
  */
 import { truncate } from './text.js';
 
-/** Stable machine-readable codes. Some are also the wire's `details.error_code`. */
-export type ErrorCode =
-  | 'invalid_request'
-  | 'invalid_filename'
-  | 'invalid_batch_file'
-  | 'malformed_multipart'
-  | 'authentication_required'
-  | 'invalid_api_key'
-  | 'permission_denied'
-  | 'not_found'
-  | 'file_not_found'
-  | 'file_expired'
-  | 'file_too_large'
-  | 'storage_quota_exceeded'
-  | 'insufficient_storage'
-  | 'idempotency_key_reused'
-  | 'rate_limited'
-  | 'method_not_allowed'
-  | 'range_not_satisfiable'
-  | 'malformed_http'
-  | 'headers_too_large'
-  | 'request_timeout'
-  | 'internal';
+/**
+ * Stable machine-readable codes (some are also the wire's `details.error_code`), as the keys of a
+ * registry that other layers extend by declaration merging: `http/http-errors.ts` adds the codes of
+ * protocol-level failures, the gateway its upstream failures. The one mapping to HTTP
+ * (`http/error-response.ts`) is a total table over every registered code, so a new code cannot be
+ * forgotten there.
+ */
+export interface ErrorCodes {
+  invalid_request: true;
+  invalid_filename: true;
+  invalid_batch_file: true;
+  malformed_multipart: true;
+  authentication_required: true;
+  invalid_api_key: true;
+  permission_denied: true;
+  not_found: true;
+  file_not_found: true;
+  file_expired: true;
+  file_too_large: true;
+  storage_quota_exceeded: true;
+  insufficient_storage: true;
+  idempotency_key_reused: true;
+  rate_limited: true;
+  internal: true;
+}
 
-export interface CabinetErrorOptions {
+export type ErrorCode = keyof ErrorCodes;
+
+export interface ServiceErrorOptions {
   cause?: unknown;
   /** Extra facts for the client, e.g. the parameter at fault. Never secrets. */
   details?: Record<string, string | number>;
 }
 
-export class CabinetError extends Error {
+export class ServiceError extends Error {
   readonly code: ErrorCode;
   readonly details: Record<string, string | number> | undefined;
 
-  constructor(code: ErrorCode, message: string, options: CabinetErrorOptions = {}) {
+  constructor(code: ErrorCode, message: string, options: ServiceErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
@@ -49,8 +55,8 @@ export class CabinetError extends Error {
 }
 
 /** Malformed or out-of-range input: the client must change the request. */
-export class InvalidRequestError extends CabinetError {
-  constructor(message: string, options: CabinetErrorOptions & { code?: ErrorCode } = {}) {
+export class InvalidRequestError extends ServiceError {
+  constructor(message: string, options: ServiceErrorOptions & { code?: ErrorCode } = {}) {
     super(options.code ?? 'invalid_request', message, options);
   }
 }
@@ -64,26 +70,34 @@ export class InvalidParameterError extends InvalidRequestError {
   }
 }
 
-export class AuthenticationError extends CabinetError {
+/** No key, or a key that is unknown or revoked. */
+export class UnauthenticatedError extends ServiceError {
   constructor(code: 'authentication_required' | 'invalid_api_key', message: string) {
     super(code, message);
   }
 }
 
-export class NotFoundError extends CabinetError {
+/** The caller may not do this (a key bound to another workspace, an ordinary key on an admin route). */
+export class ForbiddenError extends ServiceError {
+  constructor(message: string) {
+    super('permission_denied', message);
+  }
+}
+
+export class ResourceNotFoundError extends ServiceError {
   constructor(message: string, code: 'not_found' | 'file_not_found' | 'file_expired' = 'not_found') {
     super(code, message);
   }
 }
 
 /** No live file with this id in the caller's workspace (foreign ids look exactly the same). */
-export class FileNotFoundError extends NotFoundError {
+export class FileNotFoundError extends ResourceNotFoundError {
   constructor(id: string) {
     super(`File \`${truncate(id)}\` not found.`, 'file_not_found');
   }
 }
 
-export class FileTooLargeError extends CabinetError {
+export class FileTooLargeError extends ServiceError {
   readonly limitBytes: number;
   constructor(limitBytes: number) {
     super('file_too_large', `File exceeds the maximum size of ${limitBytes} bytes.`, {
@@ -93,7 +107,7 @@ export class FileTooLargeError extends CabinetError {
   }
 }
 
-export class QuotaExceededError extends CabinetError {
+export class QuotaExceededError extends ServiceError {
   constructor(quotaBytes: number) {
     super(
       'storage_quota_exceeded',
@@ -104,29 +118,13 @@ export class QuotaExceededError extends CabinetError {
 }
 
 /** The disk (or object store) has no room. A retry will not help until space is freed. */
-export class InsufficientStorageError extends CabinetError {
+export class InsufficientStorageError extends ServiceError {
   constructor(cause?: unknown) {
     super('insufficient_storage', 'The server has no storage space left for this file.', { cause });
   }
 }
 
-export class RangeNotSatisfiableError extends CabinetError {
-  readonly sizeBytes: number;
-  constructor(sizeBytes: number) {
-    super('range_not_satisfiable', `Requested range is not satisfiable for a ${sizeBytes}-byte file.`);
-    this.sizeBytes = sizeBytes;
-  }
-}
-
-export class MethodNotAllowedError extends CabinetError {
-  readonly allowed: readonly string[];
-  constructor(method: string, allowed: readonly string[]) {
-    super('method_not_allowed', `Method ${method} is not allowed here; use ${allowed.join(', ')}.`);
-    this.allowed = allowed;
-  }
-}
-
-export class RateLimitedError extends CabinetError {
+export class RateLimitedError extends ServiceError {
   readonly retryAfterMs: number;
   constructor(retryAfterMs: number) {
     super('rate_limited', 'Rate limit exceeded for this API key; retry after the indicated delay.');
@@ -138,25 +136,15 @@ export class RateLimitedError extends CabinetError {
  * Same Idempotency-Key with a different request. (Concurrent requests with one key never conflict:
  * they resolve to one file at commit, so there is no "in use" error.)
  */
-export class IdempotencyError extends CabinetError {
+export class IdempotencyError extends ServiceError {
   constructor(code: 'idempotency_key_reused', message: string) {
     super(code, message);
   }
 }
 
 /** Storage failed in a way the caller cannot fix. Messages of these are never shown to clients. */
-export class StorageError extends CabinetError {
+export class StorageError extends ServiceError {
   constructor(message: string, cause?: unknown) {
     super('internal', message, { cause });
-  }
-}
-
-/**
- * The bytes on the connection were not a valid HTTP/1.1 request (Node's parser refused them), or
- * the headers were too large or too slow. Answered from the server's `clientError` hook.
- */
-export class HttpProtocolError extends CabinetError {
-  constructor(code: 'malformed_http' | 'headers_too_large' | 'request_timeout', message: string) {
-    super(code, message);
   }
 }

@@ -1,4 +1,9 @@
-/** Public API of @cabinet/server: embed the server, or reuse its core and stores. */
+/**
+ * Public API of @cabinet/server: embed the server, or reuse its core. Storage backends are subpath
+ * exports (`@cabinet/server/sqlite`, `/postgres`, `/s3`, `/fs`, `/memory`), so importing this module
+ * loads none of them; `createStores` loads the one a configuration names. Conformance suites for
+ * new backends: `@cabinet/server/testing`.
+ */
 export { createApp } from './app.js';
 export type { App, AppOptions } from './app.js';
 export { startServer } from './server.js';
@@ -9,14 +14,15 @@ export { configHelp } from './config-help.js';
 export { announceFirstKey, startupMessage } from './banner.js';
 export { FileService } from './files/file-service.js';
 export { createApiKey, hashApiKey, DEFAULT_WORKSPACE, isValidWorkspaceName } from './auth/api-keys.js';
-export { createStores, createMetadataStore } from './storage/create-stores.js';
+export { createStores, createMetadataBackend } from './storage/create-stores.js';
 export type { Stores } from './storage/create-stores.js';
 export type { BlobStore } from './storage/blob-store.js';
-export { FsBlobStore } from './storage/blob/fs-blob-store.js';
-export { S3BlobStore } from './storage/blob/s3-blob-store.js';
-export type { S3BlobStoreOptions } from './storage/blob/s3-blob-store.js';
-export { SqliteMetadataStore } from './storage/metadata/sqlite-metadata-store.js';
-export { PostgresMetadataStore } from './storage/metadata/postgres-metadata-store.js';
-export type { MetadataStore } from './storage/metadata-store.js';
-export type { ApiKeyRecord, FileRecord } from './storage/records.js';
+export { BlobNotFoundError } from './storage/blob-store.js';
+export type { FileMetadataStore } from './storage/file-metadata-store.js';
+export type { ApiKeyStore } from './storage/api-key-store.js';
+export type { JobLock, JobOutcome } from './storage/job-lock.js';
+export { InProcessJobLock } from './storage/job-lock.js';
+export type { MetadataBackend } from './storage/metadata-backend.js';
+export type { ApiKeyRecord, FileRecord, IdempotencyRecord, WorkspaceUsage } from './storage/records.js';
 export * from './errors.js';
+export * from './http/http-errors.js';

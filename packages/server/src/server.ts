@@ -8,10 +8,11 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createApp } from './app.js';
 import type { App, AppOptions } from './app.js';
-import { FileTooLargeError, MethodNotAllowedError } from './errors.js';
+import { FileTooLargeError } from './errors.js';
+import { rejectOversizedBody } from './http/body-limit.js';
 import { answerClientError, answerTimeout, writeRawError } from './http/client-error.js';
+import { MethodNotAllowedError } from './http/http-errors.js';
 import { sendError } from './http/respond.js';
-import { rejectOversizedBody } from './http/routes/upload.js';
 
 export interface RunningServer {
   app: App;
@@ -24,7 +25,7 @@ export interface RunningServer {
 }
 
 export async function startServer(options: AppOptions): Promise<RunningServer> {
-  const app = createApp(options);
+  const app = await createApp(options);
   const { config } = app;
   const started = await app.start();
   const server = createServer(

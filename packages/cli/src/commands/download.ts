@@ -2,10 +2,11 @@ import { basename } from 'node:path';
 import { allowFlags, flag, parseArgs, UsageError } from '../args.js';
 import { clientFor, CONNECTION_FLAGS } from '../context.js';
 import type { Context } from '../context.js';
+import { USAGE } from '../usage.js';
 import { printJson } from '../output.js';
 import { createProgress } from '../progress.js';
 
-export const usage = 'cabinet download <id> [-o PATH] [--json]';
+const usage = USAGE.download;
 
 export async function run(argv: string[], ctx: Context): Promise<number> {
   const args = parseArgs(argv, ['json'], { o: 'output' });

@@ -1,9 +1,10 @@
 import { allowFlags, parseArgs, UsageError } from '../args.js';
 import { clientFor, CONNECTION_FLAGS } from '../context.js';
 import type { Context } from '../context.js';
+import { USAGE } from '../usage.js';
 import { formatBytes, printJson } from '../output.js';
 
-export const usage = 'cabinet info <id> [--json]';
+const usage = USAGE.info;
 
 export async function run(argv: string[], ctx: Context): Promise<number> {
   const args = parseArgs(argv, ['json']);

@@ -1,24 +1,28 @@
 /**
- * `cabinet keys`: API keys live in the server's metadata store, which has no admin HTTP API, so this
- * command opens the store of a data directory directly (safe beside a running server: SQLite WAL).
+ * `cabinet keys`: API keys live in the server's metadata database, which has no admin HTTP API, so
+ * this command opens the database of a data directory directly (safe beside a running server: SQLite WAL).
  * The key logic itself is the server package's (`createApiKey`).
  */
-import { createApiKey, createMetadataStore, loadConfig } from '@cabinet/server';
-import type { MetadataStore } from '@cabinet/server';
+import { createApiKey, createMetadataBackend } from '@cabinet/server';
+import type { ApiKeyStore } from '@cabinet/server';
 import { allowFlags, flag, parseArgs, UsageError } from '../args.js';
 import type { Context } from '../context.js';
+import { USAGE } from '../usage.js';
 import { printJson, printTable } from '../output.js';
+import { serverConfig } from '../server-config.js';
 
-export const usage = 'cabinet keys create|list|revoke [<key_id>] [--workspace NAME] [--name LABEL] [--data-dir DIR] [--json]';
+const usage = USAGE.keys;
 
 export async function run(argv: string[], ctx: Context): Promise<number> {
   const args = parseArgs(argv, ['json']);
   allowFlags(args, ['workspace', 'name', 'data-dir', 'json']);
   const [action, ...rest] = args.positionals;
-  const config = loadConfig(ctx.env, flag(args, 'data-dir') ? ['--data-dir', flag(args, 'data-dir') ?? ''] : []);
+  const dataDir = flag(args, 'data-dir');
+  const config = serverConfig(ctx.env, dataDir ? ['--data-dir', dataDir] : []);
   if (config.store === 'memory') throw new UsageError('CABINET_STORE=memory keeps no keys on disk; keys apply to the sqlite store');
-  const store = createMetadataStore(config);
-  await store.init();
+  const backend = await createMetadataBackend(config);
+  await backend.init();
+  const store = backend.apiKeys;
   try {
     switch (action) {
       case 'create':
@@ -31,11 +35,11 @@ export async function run(argv: string[], ctx: Context): Promise<number> {
         throw new UsageError(`unknown keys action ${JSON.stringify(action ?? '')}\nusage: ${usage}`);
     }
   } finally {
-    await store.close();
+    await backend.close();
   }
 }
 
-async function create(store: MetadataStore, args: ReturnType<typeof parseArgs>, ctx: Context, rest: string[]): Promise<number> {
+async function create(store: ApiKeyStore, args: ReturnType<typeof parseArgs>, ctx: Context, rest: string[]): Promise<number> {
   if (rest.length > 0) throw new UsageError(`keys create takes no arguments\nusage: ${usage}`);
   let created;
   try {
@@ -54,7 +58,7 @@ async function create(store: MetadataStore, args: ReturnType<typeof parseArgs>, 
   return 0;
 }
 
-async function list(store: MetadataStore, args: ReturnType<typeof parseArgs>, ctx: Context, rest: string[]): Promise<number> {
+async function list(store: ApiKeyStore, args: ReturnType<typeof parseArgs>, ctx: Context, rest: string[]): Promise<number> {
   if (rest.length > 0) throw new UsageError(`keys list takes no arguments\nusage: ${usage}`);
   const keys = await store.listApiKeys(flag(args, 'workspace'));
   if (args.flags.has('json')) {
@@ -69,7 +73,7 @@ async function list(store: MetadataStore, args: ReturnType<typeof parseArgs>, ct
   return 0;
 }
 
-async function revoke(store: MetadataStore, args: ReturnType<typeof parseArgs>, ctx: Context, rest: string[]): Promise<number> {
+async function revoke(store: ApiKeyStore, args: ReturnType<typeof parseArgs>, ctx: Context, rest: string[]): Promise<number> {
   const [id, ...extra] = rest;
   if (!id || extra.length > 0) throw new UsageError(`give one key id (see cabinet keys list)\nusage: ${usage}`);
   if (!(await store.revokeApiKey(id, Date.now()))) {

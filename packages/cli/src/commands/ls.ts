@@ -4,7 +4,6 @@ import { clientFor, CONNECTION_FLAGS } from '../context.js';
 import type { Context } from '../context.js';
 import { formatBytes, printJson, printTable } from '../output.js';
 
-export const usage = 'cabinet ls [--limit N] [--all] [--json]';
 
 export async function run(argv: string[], ctx: Context): Promise<number> {
   const args = parseArgs(argv, ['all', 'json']);

@@ -4,10 +4,11 @@ import type { FileMetadata, FilePurpose } from '@cabinet/client';
 import { allowFlags, flag, parseArgs, positiveInteger, UsageError } from '../args.js';
 import { clientFor, CONNECTION_FLAGS } from '../context.js';
 import type { Context } from '../context.js';
+import { USAGE } from '../usage.js';
 import { printJson } from '../output.js';
 import { createProgress } from '../progress.js';
 
-export const usage = 'cabinet upload <paths...> [--purpose user_data|batch] [--expires-in SECONDS] [--json]';
+const usage = USAGE.upload;
 
 export async function run(argv: string[], ctx: Context): Promise<number> {
   const args = parseArgs(argv, ['json']);

@@ -1,6 +1,6 @@
 /**
  * The SDK's error classes, with the official SDK's names so code can switch between the two
- * (spec §8.2). `APIError.generate` is the one place a status becomes a class.
+ * (docs/wire.md §8.2). `APIError.generate` is the one place a status becomes a class.
  */
 import type { ErrorEnvelope } from '../wire.js';
 

@@ -1,5 +1,5 @@
 /**
- * When to retry and how long to wait: the official SDKs' rules (spec §9), so a Cabinet client and
+ * When to retry and how long to wait: the official SDKs' rules (docs/wire.md §9), so a Cabinet client and
  * an Anthropic client behave alike against the same server.
  */
 

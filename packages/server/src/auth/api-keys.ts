@@ -4,7 +4,7 @@
  * authentication to one indexed lookup per request.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { MetadataStore } from '../storage/metadata-store.js';
+import type { ApiKeyStore } from '../storage/api-key-store.js';
 import type { ApiKeyRecord } from '../storage/records.js';
 import { createFileIdGenerator } from '../files/file-id.js';
 
@@ -28,7 +28,7 @@ export interface CreatedApiKey {
 }
 
 export async function createApiKey(
-  metadata: MetadataStore,
+  keys: ApiKeyStore,
   options: { workspaceId?: string | undefined; name?: string | null | undefined; nowMs?: number | undefined } = {},
 ): Promise<CreatedApiKey> {
   const workspaceId = options.workspaceId ?? DEFAULT_WORKSPACE;
@@ -46,6 +46,6 @@ export async function createApiKey(
     createdAtMs: nowMs,
     revokedAtMs: null,
   };
-  await metadata.insertApiKey(record);
+  await keys.insertApiKey(record);
   return { record, secret };
 }

@@ -1,6 +1,6 @@
 /**
  * Request authentication. Both SDK generations are accepted: `x-api-key` (0.x) and
- * `Authorization: Bearer` (1.x, and `authToken` everywhere) — spec §1.2.
+ * `Authorization: Bearer` (1.x, and `authToken` everywhere) — docs/wire.md §1.2.
  *
  * Keys come from two places: `CABINET_API_KEYS` (valid for workspace `default`, held hashed in
  * memory) and the metadata store. Stored keys are looked up on every request, so a revocation
@@ -8,8 +8,8 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { AuthenticationError } from '../errors.js';
-import type { MetadataStore } from '../storage/metadata-store.js';
+import { UnauthenticatedError } from '../errors.js';
+import type { ApiKeyStore } from '../storage/api-key-store.js';
 import { DEFAULT_WORKSPACE, hashApiKey } from './api-keys.js';
 
 export interface Principal {
@@ -25,14 +25,14 @@ export class Authenticator {
   private readonly staticHashes: Buffer[];
   private readonly hashes = new Map<string, Buffer>();
 
-  constructor(private readonly metadata: MetadataStore, staticKeys: readonly string[] = []) {
+  constructor(private readonly keys: ApiKeyStore, staticKeys: readonly string[] = []) {
     this.staticHashes = staticKeys.map((k) => Buffer.from(hashApiKey(k), 'hex'));
   }
 
   async authenticate(headers: IncomingHttpHeaders): Promise<Principal> {
     const secret = presentedKey(headers);
     if (secret === undefined) {
-      throw new AuthenticationError(
+      throw new UnauthenticatedError(
         'authentication_required',
         'No API key: send it in the x-api-key header or as Authorization: Bearer <key>.',
       );
@@ -43,11 +43,11 @@ export class Authenticator {
     for (const candidate of this.staticHashes) staticMatch = timingSafeEqual(candidate, hash) || staticMatch;
     if (staticMatch) return { workspaceId: DEFAULT_WORKSPACE, keyId: `env:${hash.toString('hex').slice(0, 12)}` };
 
-    const stored = await this.metadata.findApiKeyByHash(hash.toString('hex'));
+    const stored = await this.keys.findApiKeyByHash(hash.toString('hex'));
     if (stored && stored.revokedAtMs === null && timingSafeEqual(Buffer.from(stored.keyHash, 'hex'), hash)) {
       return { workspaceId: stored.workspaceId, keyId: stored.id };
     }
-    throw new AuthenticationError('invalid_api_key', 'Invalid API key.');
+    throw new UnauthenticatedError('invalid_api_key', 'Invalid API key.');
   }
 
   private hashOf(secret: string): Buffer {

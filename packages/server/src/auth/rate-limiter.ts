@@ -2,7 +2,7 @@
  * Per-key request rate limiting: a token bucket per API key holding up to `perMinute` tokens,
  * refilled continuously at `perMinute` per minute. A request takes one token; with none left it is
  * refused with the wait until the next token, which the HTTP layer sends as `retry-after-ms` and
- * `retry-after` (the official SDKs wait exactly that long before retrying, spec §9).
+ * `retry-after` (the official SDKs wait exactly that long before retrying, docs/wire.md §9).
  *
  * State lives in this process: with several instances each enforces its own bucket (docs/storage.md).
  */

@@ -23,12 +23,12 @@ import {
   FileTooLargeError,
   IdempotencyError,
   InvalidRequestError,
-  NotFoundError,
+  ResourceNotFoundError,
   StorageError,
 } from '../errors.js';
 import { BlobNotFoundError } from '../storage/blob-store.js';
 import type { BlobStore, ByteRange } from '../storage/blob-store.js';
-import type { InsertResult, ListResult, MetadataStore } from '../storage/metadata-store.js';
+import type { FileMetadataStore, InsertResult, ListResult } from '../storage/file-metadata-store.js';
 import type { FileRecord, IdempotencyRecord } from '../storage/records.js';
 import { BatchValidator } from './batch-validator.js';
 import type { BatchProblem } from './batch-validator.js';
@@ -46,7 +46,7 @@ export interface Logger {
 
 export interface FileServiceOptions {
   blobs: BlobStore;
-  metadata: MetadataStore;
+  metadata: FileMetadataStore;
   maxFileBytes: number;
   /** Storage quota of every workspace. */
   quotaBytes: number;
@@ -102,7 +102,7 @@ const DAY_MS = 24 * 3600 * 1000;
 
 export class FileService {
   private readonly blobs: BlobStore;
-  private readonly metadata: MetadataStore;
+  private readonly metadata: FileMetadataStore;
   private readonly clock: () => number;
   private readonly ids: FileIdGenerator;
   private readonly logger: Logger | undefined;
@@ -221,12 +221,12 @@ export class FileService {
     return this.commit(staged, input);
   }
 
-  /** The live file, or NotFoundError (`file_expired` for an expired one). */
+  /** The live file, or ResourceNotFoundError (`file_expired` for an expired one). */
   async get(workspaceId: string, id: string): Promise<FileRecord> {
     const record = await this.metadata.getFile(workspaceId, id);
     if (!record) throw new FileNotFoundError(id);
     if (record.expiresAtMs !== null && record.expiresAtMs <= this.clock()) {
-      throw new NotFoundError(`File \`${id}\` has expired.`, 'file_expired');
+      throw new ResourceNotFoundError(`File \`${id}\` has expired.`, 'file_expired');
     }
     return record;
   }

@@ -1,6 +1,6 @@
 /**
  * Upload filename rules, from the Files guide ("Error handling") and the GA upload doc
- * (spec §3): only the final path component is kept; 1–255 characters; `< > : " | ? * \ /` and
+ * (docs/wire.md §3): only the final path component is kept; 1–255 characters; `< > : " | ? * \ /` and
  * Unicode 0–31 are rejected with 400; an absent or empty name becomes `unnamed` plus the extension
  * of the stored type. The name is metadata only: storage paths never derive from it.
  */

@@ -1,9 +1,9 @@
 /**
  * Deciding a file's `mime_type`.
  *
- * The official SDK sends `application/octet-stream` for streams and Buffers (spec §3), and users
- * then hit "Unsupported document file format" when the file is used (anthropic-sdk-ruby #128, in
- * ../shared/spec/peers.md §5.1). So a declared type is trusted only when it says something; otherwise
+ * The official SDK sends `application/octet-stream` for streams and Buffers (docs/wire.md §3), and users
+ * then hit "Unsupported document file format" when the file is used (reported against the
+ * official SDKs, e.g. anthropic-sdk-ruby issue #128). So a declared type is trusted only when it says something; otherwise
  * the content's magic bytes decide, then the filename's extension, then a UTF-8 text check.
  */
 

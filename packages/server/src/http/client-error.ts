@@ -7,8 +7,8 @@
 import { STATUS_CODES } from 'node:http';
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { HttpProtocolError } from '../errors.js';
-import type { CabinetError } from '../errors.js';
+import type { ServiceError } from '../errors.js';
+import { HttpProtocolError } from './http-errors.js';
 import { toErrorResponse } from './error-response.js';
 import { newRequestId } from './request-id.js';
 
@@ -78,7 +78,7 @@ function responseOf(socket: Socket): ServerResponse | undefined {
  * Writes an error response straight to a socket Node's HTTP server handed over (parse errors,
  * CONNECT), then closes it.
  */
-export function writeRawError(socket: Socket, error: CabinetError): void {
+export function writeRawError(socket: Socket, error: ServiceError): void {
   const { status, headers, body } = toErrorResponse(error, newRequestId());
   const json = JSON.stringify(body);
   const head = [

@@ -1,7 +1,7 @@
 /**
  * `Content-Disposition: attachment` for downloads, per RFC 6266 with the RFC 8187 (ex-5987)
  * `filename*` for non-ASCII names and a plain ASCII `filename` fallback for old clients.
- * The greenbytes tc2231 cases are the test corpus (peers.md §6).
+ * The greenbytes tc2231 cases (http://test.greenbytes.de/tech/tc2231/) are the test corpus.
  */
 
 /** RFC 8187 attr-char: what may appear unencoded in `filename*`. */

@@ -1,9 +1,10 @@
 /**
  * The one place where errors become HTTP: status, wire `error.type`, `details.error_code` and the
- * retry headers the official SDKs obey (spec §8, §9). Messages of unexpected errors never leak.
+ * retry headers the official SDKs obey (docs/wire.md §8, §9). Messages of unexpected errors never leak.
  */
 import type { ErrorEnvelope, ErrorType } from '@cabinet/client/wire';
-import { CabinetError, MethodNotAllowedError, RangeNotSatisfiableError, RateLimitedError } from '../errors.js';
+import { RateLimitedError, ServiceError } from '../errors.js';
+import { MethodNotAllowedError, RangeNotSatisfiableError } from './http-errors.js';
 import type { ErrorCode } from '../errors.js';
 
 export interface ErrorResponse {
@@ -27,7 +28,7 @@ const MAPPINGS: Record<ErrorCode, Mapping> = {
   invalid_batch_file: { status: 400, type: 'invalid_request_error', exposeCode: true },
   malformed_multipart: { status: 400, type: 'invalid_request_error', exposeCode: true },
   idempotency_key_reused: { status: 400, type: 'invalid_request_error', exposeCode: true },
-  // GA: storage full is a 400 with this code (spec §8.3); TS 1.x maps it to StorageQuotaExceededError.
+  // GA: storage full is a 400 with this code (docs/wire.md §8.3); TS 1.x maps it to StorageQuotaExceededError.
   storage_quota_exceeded: { status: 400, type: 'invalid_request_error', exposeCode: true },
   authentication_required: { status: 401, type: 'authentication_error', exposeCode: false },
   invalid_api_key: { status: 401, type: 'authentication_error', exposeCode: false },
@@ -49,7 +50,7 @@ const MAPPINGS: Record<ErrorCode, Mapping> = {
 };
 
 export function toErrorResponse(err: unknown, requestId: string): ErrorResponse {
-  if (!(err instanceof CabinetError)) {
+  if (!(err instanceof ServiceError)) {
     // Unexpected: a bug or a transient fault. Hide the message; let the client retry.
     return build(500, 'api_error', 'Internal server error.', requestId, undefined, {});
   }

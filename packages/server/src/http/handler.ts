@@ -1,37 +1,26 @@
 /**
- * The HTTP front: one Node request listener. Per request: a `request-id`, routing, authentication
- * for `/v1/*`, the route handler, and errors through the single mapping in error-response.ts.
- * A structured log line is written when the response ends.
+ * The HTTP front: one Node request listener. Per request: a `request-id`, routing through the
+ * table (routes.ts), authentication and rate limiting for routes that need a key, the handler, and
+ * errors through the single mapping in error-response.ts. A structured log line is written when
+ * the response ends.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger as PinoLogger } from 'pino';
-import type { Authenticator } from '../auth/authenticator.js';
-import type { RateLimiter } from '../auth/rate-limiter.js';
-import { CabinetError, NotFoundError, RateLimitedError, HttpProtocolError } from '../errors.js';
-import type { FileService } from '../files/file-service.js';
+import { RateLimitedError, ResourceNotFoundError, ServiceError } from '../errors.js';
+import { HttpProtocolError } from './http-errors.js';
 import { newRequestId } from './request-id.js';
-import { sendError, sendJson } from './respond.js';
-import { route } from './router.js';
-import type { RouteMatch } from './router.js';
-import { handleDelete, handleDownload, handleList, handleRetrieve } from './routes/files.js';
-import { handleUpload } from './routes/upload.js';
-import { toFileObject } from './serialize.js';
-
-export interface HandlerDeps {
-  service: FileService;
-  authenticator: Authenticator;
-  logger: PinoLogger;
-  /** Resolves when the stores answer; rejects otherwise (for /readyz). */
-  checkReady: () => Promise<void>;
-  /** Absent: no rate limit. */
-  rateLimiter?: RateLimiter | undefined;
-}
+import { sendError } from './respond.js';
+import type { RequestContext, Route } from './route.js';
+import { Router } from './router.js';
+import { ROUTES } from './routes.js';
+import type { Services } from './services.js';
 
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
 const NEVER_ABORTED = new AbortController().signal;
 
-export function createRequestHandler(deps: HandlerDeps): RequestListener {
+export function createRequestHandler(services: Services, routes: readonly Route[] = ROUTES): RequestListener {
+  const router = new Router(routes);
   return (req, res) => {
     const requestId = newRequestId();
     const started = process.hrtime.bigint();
@@ -42,63 +31,33 @@ export function createRequestHandler(deps: HandlerDeps): RequestListener {
     const abort = req.method === 'POST' ? new AbortController() : undefined;
     res.once('close', () => {
       if (abort && !res.writableFinished) abort.abort(new Error('client disconnected'));
-      logRequest(deps.logger, req, res, requestId, started);
+      logRequest(services.logger, req, res, requestId, started);
     });
-    dispatch(req, res, deps, abort?.signal ?? NEVER_ABORTED).catch((err: unknown) => {
-      if (!(err instanceof CabinetError) || err.code === 'internal') {
-        deps.logger.error({ err, requestId }, 'request failed');
+    dispatch(router, { req, res, requestId, signal: abort?.signal ?? NEVER_ABORTED, services }).catch((err: unknown) => {
+      if (!(err instanceof ServiceError) || err.code === 'internal') {
+        services.logger.error({ err, requestId }, 'request failed');
       }
       sendError(req, res, err, requestId);
     });
   };
 }
 
-async function dispatch(req: IncomingMessage, res: ServerResponse, deps: HandlerDeps, signal: AbortSignal): Promise<void> {
+async function dispatch(router: Router, base: Omit<RequestContext, 'params' | 'query'>): Promise<void> {
+  const { req, services } = base;
   // RFC 9112 §3.2: a server MUST answer 400 to an HTTP/1.1 request without Host. (Node's own check
   // is off, see server.ts, so the answer carries the error envelope.)
   if (req.httpVersion === '1.1' && req.headers.host === undefined) {
     throw new HttpProtocolError('malformed_http', 'HTTP/1.1 requests must carry a Host header.');
   }
   const { pathname, query } = splitUrl(req.url ?? '/');
-  const match = route(req.method ?? 'GET', pathname);
-  if (match.name === 'healthz') return sendJson(res, 200, { status: 'ok' });
-  if (match.name === 'readyz') return readiness(res, deps);
+  const { route, params } = router.match(req.method ?? 'GET', pathname);
+  const ctx: RequestContext = { ...base, params, query };
+  if (route.auth === 'none') return route.handle(ctx);
 
-  const { workspaceId, keyId } = await deps.authenticator.authenticate(req.headers);
-  const waitMs = deps.rateLimiter?.take(keyId) ?? 0;
+  const principal = await services.authenticator.authenticate(req.headers);
+  const waitMs = services.rateLimiter?.take(principal.keyId) ?? 0;
   if (waitMs > 0) throw new RateLimitedError(waitMs);
-  const { service } = deps;
-  const fileId = match.fileId ?? '';
-  switch (routeKey(match)) {
-    case 'POST files': {
-      const { record } = await handleUpload(req, service, workspaceId, signal);
-      return sendJson(res, 200, toFileObject(record));
-    }
-    case 'GET files':
-    case 'HEAD files':
-      return handleList(res, service, workspaceId, query);
-    case 'GET file':
-    case 'HEAD file':
-      return handleRetrieve(res, service, workspaceId, fileId);
-    case 'DELETE file':
-      return handleDelete(res, service, workspaceId, fileId);
-    default:
-      return handleDownload(req, res, service, workspaceId, fileId);
-  }
-}
-
-async function readiness(res: ServerResponse, deps: HandlerDeps): Promise<void> {
-  try {
-    await deps.checkReady();
-    sendJson(res, 200, { status: 'ready' });
-  } catch (err) {
-    deps.logger.warn({ err }, 'readiness check failed');
-    sendJson(res, 503, { status: 'unavailable' });
-  }
-}
-
-function routeKey(match: RouteMatch): string {
-  return `${match.method} ${match.name}`;
+  return route.handle({ ...ctx, principal });
 }
 
 /** Splits the request target; the SDKs' `?beta=true` and other unknown parameters are kept but unused. */
@@ -114,7 +73,7 @@ function pathOf(target: string): string {
   try {
     return new URL(target).pathname;
   } catch {
-    throw new NotFoundError('Malformed request target.');
+    throw new ResourceNotFoundError('Malformed request target.');
   }
 }
 

@@ -1,5 +1,5 @@
 /**
- * `GET /v1/files` query parameters, both dialects (spec §4.1): beta `limit`/`before_id`/`after_id`,
+ * `GET /v1/files` query parameters, both dialects (docs/wire.md §4.1): beta `limit`/`before_id`/`after_id`,
  * GA `limit`/`page`/`ids[]`. Conflicting combinations and bad values are a 400 naming the parameter;
  * unknown parameters (`beta=true`, telemetry) are ignored.
  */

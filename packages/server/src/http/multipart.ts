@@ -10,7 +10,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import { Busboy } from '@fastify/busboy';
 import type { BusboyHeaders, BusboyInstance } from '@fastify/busboy';
-import { CabinetError, FileTooLargeError, InvalidRequestError } from '../errors.js';
+import { ServiceError, FileTooLargeError, InvalidRequestError } from '../errors.js';
 
 export type Part =
   | { kind: 'field'; name: string; value: string }
@@ -109,7 +109,7 @@ export async function* readMultipart(
   parser.on('fieldsLimit', () => push(malformed(`Too many form fields; at most ${limits.maxFields} are accepted.`)));
   parser.on('filesLimit', () => push(malformed('Too many file parts; send exactly one, named `file`.')));
   parser.on('error', (err: Error) =>
-    push(err instanceof CabinetError ? err : malformed(`Malformed multipart body: ${err.message}.`)),
+    push(err instanceof ServiceError ? err : malformed(`Malformed multipart body: ${err.message}.`)),
   );
   parser.on('finish', () => push('end'));
   // pipe() never ends the parser when the client goes away mid-body, so a file stream being read
@@ -149,7 +149,7 @@ async function* guarded(stream: Readable): AsyncGenerator<Uint8Array> {
   try {
     for await (const chunk of stream) yield chunk as Uint8Array;
   } catch (err) {
-    throw err instanceof CabinetError ? err : malformed(`Malformed multipart body: ${(err as Error).message}.`);
+    throw err instanceof ServiceError ? err : malformed(`Malformed multipart body: ${(err as Error).message}.`);
   }
 }
 

@@ -1,5 +1,5 @@
 /**
- * GA `next_page` / `page` tokens: "Opaque page cursor … Prefixed `page_`" (spec §2.3). A token holds
+ * GA `next_page` / `page` tokens: "Opaque page cursor … Prefixed `page_`" (docs/wire.md §2.3). A token holds
  * the direction and the boundary id, the same position `last_id` (or `first_id`, going backwards)
  * gives beta clients, so both dialects walk the same sequence.
  */

@@ -1,50 +1,89 @@
 /**
- * A small method-and-path router: the five Files routes and the health checks. Path segments are
- * percent-decoded once; a route with the wrong method is a 405 naming the allowed ones.
+ * Matches a request against the route table. Path parameters are percent-decoded once; a known
+ * path with the wrong method is a 405 whose `Allow` header is derived from the table. HEAD is
+ * served wherever GET is (RFC 9110 §9.3.2; Node leaves out the body).
  */
-import { MethodNotAllowedError, NotFoundError } from '../errors.js';
+import { ResourceNotFoundError } from '../errors.js';
 import { truncate } from '../text.js';
-
-export type RouteName = 'files' | 'file' | 'fileContent' | 'healthz' | 'readyz';
+import { MethodNotAllowedError } from './http-errors.js';
+import type { HttpMethod, Route } from './route.js';
 
 export interface RouteMatch {
-  name: RouteName;
-  method: string;
-  /** The `{file_id}` path segment, decoded. */
-  fileId?: string;
+  route: Route;
+  params: Record<string, string>;
 }
 
-const METHODS: Record<RouteName, readonly string[]> = {
-  files: ['GET', 'POST'],
-  file: ['GET', 'DELETE'],
-  fileContent: ['GET', 'HEAD'],
-  healthz: ['GET', 'HEAD'],
-  readyz: ['GET', 'HEAD'],
-};
+interface CompiledPath {
+  path: string;
+  /** Literal segments, or `{ param }` for a placeholder. */
+  segments: Array<string | { param: string }>;
+  routes: Route[];
+}
 
-/**
- * @param pathname the request path without the query string.
- * @throws NotFoundError for unknown paths, MethodNotAllowedError for a known path and wrong method.
- */
-export function route(method: string, pathname: string): RouteMatch {
-  const path = pathname.length > 1 && pathname.endsWith('/') ? pathname.slice(0, -1) : pathname;
-  const segments = path.split('/');
-  let match: Omit<RouteMatch, 'method'> | undefined;
-  if (path === '/healthz') match = { name: 'healthz' };
-  else if (path === '/readyz') match = { name: 'readyz' };
-  else if (path === '/v1/files') match = { name: 'files' };
-  else if (segments.length === 4 && segments[1] === 'v1' && segments[2] === 'files') {
-    match = { name: 'file', fileId: decodeSegment(segments[3] ?? '') };
-  } else if (segments.length === 5 && segments[1] === 'v1' && segments[2] === 'files' && segments[4] === 'content') {
-    match = { name: 'fileContent', fileId: decodeSegment(segments[3] ?? '') };
+export class Router {
+  private readonly paths: CompiledPath[] = [];
+
+  constructor(routes: readonly Route[]) {
+    for (const route of routes) {
+      let compiled = this.paths.find((p) => p.path === route.path);
+      if (!compiled) {
+        compiled = { path: route.path, segments: compile(route.path), routes: [] };
+        this.paths.push(compiled);
+      }
+      if (compiled.routes.some((r) => r.method === route.method)) throw new Error(`duplicate route ${route.method} ${route.path}`);
+      compiled.routes.push(route);
+    }
   }
-  if (!match) throw new NotFoundError(`No route for ${method} ${truncate(pathname, 100)}.`);
-  const allowed = METHODS[match.name];
-  // HEAD is served wherever GET is (RFC 9110 §9.3.2); Node leaves out the body.
-  if (!allowed.includes(method) && !(method === 'HEAD' && allowed.includes('GET'))) {
-    throw new MethodNotAllowedError(method, allowed);
+
+  /**
+   * @param pathname the request path without the query string.
+   * @throws ResourceNotFoundError for unknown paths, MethodNotAllowedError for a known path and wrong method.
+   */
+  match(method: string, pathname: string): RouteMatch {
+    const path = pathname.length > 1 && pathname.endsWith('/') ? pathname.slice(0, -1) : pathname;
+    const segments = path.split('/');
+    for (const compiled of this.paths) {
+      const params = matchSegments(compiled.segments, segments);
+      if (!params) continue;
+      const route =
+        compiled.routes.find((r) => r.method === method) ??
+        (method === 'HEAD' ? compiled.routes.find((r) => r.method === 'GET') : undefined);
+      if (!route) throw new MethodNotAllowedError(method, allowedMethods(compiled.routes));
+      return { route, params };
+    }
+    throw new ResourceNotFoundError(`No route for ${truncate(method, 20)} ${truncate(pathname, 100)}.`);
   }
-  return { ...match, method };
+}
+
+const METHOD_ORDER: readonly HttpMethod[] = ['GET', 'HEAD', 'POST', 'DELETE'];
+
+function allowedMethods(routes: readonly Route[]): HttpMethod[] {
+  const methods = new Set(routes.map((r) => r.method));
+  if (methods.has('GET')) methods.add('HEAD');
+  return METHOD_ORDER.filter((m) => methods.has(m));
+}
+
+function compile(path: string): CompiledPath['segments'] {
+  return path.split('/').map((segment) => {
+    const param = /^\{([a-z_]+)\}$/.exec(segment)?.[1];
+    return param === undefined ? segment : { param };
+  });
+}
+
+function matchSegments(pattern: CompiledPath['segments'], segments: readonly string[]): Record<string, string> | undefined {
+  if (pattern.length !== segments.length) return undefined;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < pattern.length; i++) {
+    const expected = pattern[i] ?? '';
+    const actual = segments[i] ?? '';
+    if (typeof expected === 'string') {
+      if (expected !== actual) return undefined;
+    } else {
+      if (actual === '') return undefined;
+      params[expected.param] = decodeSegment(actual);
+    }
+  }
+  return params;
 }
 
 function decodeSegment(segment: string): string {

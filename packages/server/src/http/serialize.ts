@@ -1,4 +1,4 @@
-/** Records → wire JSON (snake_case exactly as the official SDKs read it, spec §2). */
+/** Records → wire JSON (snake_case exactly as the official SDKs read it, docs/wire.md §2). */
 import type { DeletedFileObject, FileListPage, FileObject } from '@cabinet/client/wire';
 import type { FileRecord } from '../storage/records.js';
 import { encodePageToken } from './page-token.js';
@@ -25,7 +25,7 @@ export function toDeletedFile(id: string): DeletedFileObject {
 /**
  * A list page in the superset envelope. `next_page` continues in the requested direction from the
  * far end of this page, exactly as the beta cursors would; it is null whenever `has_more` is false,
- * and an empty page never says there is more (paginator traps, spec §4.2).
+ * and an empty page never says there is more (paginator traps, docs/wire.md §4.2).
  */
 export function toListPage(records: FileRecord[], hasMore: boolean, direction: 'after' | 'before'): FileListPage {
   const first = records[0]?.id ?? null;

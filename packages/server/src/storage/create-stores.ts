@@ -1,21 +1,17 @@
-/** Configuration → stores. The only place that names a storage backend. */
+/**
+ * Configuration → stores. The only place that names a storage backend. Each backend's module is
+ * imported only when the configuration selects it, so a server on the embedded default never
+ * loads `pg` or the AWS SDK (and `@cabinet/server` itself imports no backend).
+ */
 import { join } from 'node:path';
 import type { Config } from '../config.js';
 import type { BlobStore } from './blob-store.js';
-import { FsBlobStore } from './blob/fs-blob-store.js';
-import { MemoryBlobStore } from './blob/memory-blob-store.js';
-import { S3BlobStore } from './blob/s3-blob-store.js';
-import { SqliteBlobStore } from './blob/sqlite-blob-store.js';
-import { TieredBlobStore } from './blob/tiered-blob-store.js';
-import type { S3BlobStoreOptions } from './blob/s3-blob-store.js';
-import type { MetadataStore } from './metadata-store.js';
-import { MemoryMetadataStore } from './metadata/memory-metadata-store.js';
-import { PostgresMetadataStore } from './metadata/postgres-metadata-store.js';
-import { SqliteMetadataStore } from './metadata/sqlite-metadata-store.js';
+import type { MetadataBackend } from './metadata-backend.js';
+import type { S3BlobStoreOptions } from './s3/blob-store.js';
 
 export interface Stores {
   blobs: BlobStore;
-  metadata: MetadataStore;
+  metadata: MetadataBackend;
   /**
    * One process owns both stores (memory, or SQLite + disk under a directory lock): at start-up
    * nothing can be in flight, so the sweep spares nothing. Shared stores (PostgreSQL, S3) may have
@@ -34,42 +30,54 @@ export interface StoreDependencies {
   s3Credentials?: S3BlobStoreOptions['credentials'];
 }
 
-export function createStores(config: StoreConfig, deps: StoreDependencies = {}): Stores {
+/** Builds (but does not open: see `App.start`) the stores the configuration names. */
+export async function createStores(config: StoreConfig, deps: StoreDependencies = {}): Promise<Stores> {
   if (config.store === 'memory') {
-    return { blobs: new MemoryBlobStore(), metadata: new MemoryMetadataStore(), exclusive: true };
+    const { MemoryBlobStore, MemoryMetadataBackend } = await import('./memory/index.js');
+    return { blobs: new MemoryBlobStore(), metadata: new MemoryMetadataBackend(), exclusive: true };
   }
-  const blobs = config.s3Bucket === '' ? createLocalBlobStore(config.dataDir) : createS3BlobStore(config, deps);
+  const blobs = config.s3Bucket === '' ? await createLocalBlobStore(config.dataDir) : await createS3BlobStore(config, deps);
   return {
     blobs,
-    metadata: createMetadataStore(config),
+    metadata: await createMetadataBackend(config),
     exclusive: config.s3Bucket === '' && config.databaseUrl === '',
   };
 }
 
-/** The metadata store alone, e.g. for `cabinet keys`, which runs beside a live server. */
-export function createMetadataStore(config: Pick<Config, 'store' | 'dataDir' | 'databaseUrl' | 'instanceLeaseSeconds'>): MetadataStore {
-  if (config.store === 'memory') return new MemoryMetadataStore();
+/** The metadata backend alone, e.g. for `cabinet keys`, which runs beside a live server. */
+export async function createMetadataBackend(
+  config: Pick<Config, 'store' | 'dataDir' | 'databaseUrl' | 'instanceLeaseSeconds'>,
+): Promise<MetadataBackend> {
+  if (config.store === 'memory') return new (await import('./memory/index.js')).MemoryMetadataBackend();
   if (config.databaseUrl !== '') {
-    return new PostgresMetadataStore({
+    const { PostgresMetadataBackend } = await import('./postgres/index.js');
+    return new PostgresMetadataBackend({
       connectionString: config.databaseUrl,
       leaseSeconds: config.instanceLeaseSeconds,
       heartbeatSeconds: config.instanceLeaseSeconds / 6,
     });
   }
-  return new SqliteMetadataStore({ path: join(config.dataDir, 'cabinet.db') });
+  const { SqliteMetadataBackend } = await import('./sqlite/index.js');
+  return new SqliteMetadataBackend({ path: join(config.dataDir, 'cabinet.db') });
 }
 
 /** Local disk: files above 64 KiB as files, smaller ones packed in `blobs/small.db` (bench/, scenario 3). */
-function createLocalBlobStore(dataDir: string): BlobStore {
+async function createLocalBlobStore(dataDir: string): Promise<BlobStore> {
   const root = join(dataDir, 'blobs');
+  const [{ SqliteBlobStore }, { FsBlobStore }, { TieredBlobStore }] = await Promise.all([
+    import('./sqlite/index.js'),
+    import('./fs/index.js'),
+    import('./tiered-blob-store.js'),
+  ]);
   return new TieredBlobStore({ small: new SqliteBlobStore({ path: join(root, 'small.db') }), large: new FsBlobStore({ root }) });
 }
 
-function createS3BlobStore(config: StoreConfig, deps: StoreDependencies): S3BlobStore {
+async function createS3BlobStore(config: StoreConfig, deps: StoreDependencies): Promise<BlobStore> {
   const options: S3BlobStoreOptions = { bucket: config.s3Bucket, prefix: config.s3Prefix, forcePathStyle: config.s3ForcePathStyle };
   if (config.s3Endpoint !== '') options.endpoint = config.s3Endpoint;
   const region = config.s3Region !== '' ? config.s3Region : config.s3Endpoint !== '' ? 'us-east-1' : undefined;
   if (region !== undefined) options.region = region;
   if (deps.s3Credentials) options.credentials = deps.s3Credentials;
+  const { S3BlobStore } = await import('./s3/index.js');
   return new S3BlobStore(options);
 }

@@ -3,7 +3,7 @@
  * own test file; a backend is accepted by passing it unchanged (issue 2 "Storage design").
  *
  * Sizes straddle the boundaries implementations care about (empty, one byte, around the 1 MiB write
- * buffer, several MiB), in the manner of MinIO's Mint corpus (peers.md §4.1).
+ * buffer, several MiB), in the manner of MinIO's Mint test corpus.
  */
 import assert from 'node:assert/strict';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';

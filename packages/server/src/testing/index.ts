@@ -1,9 +1,14 @@
-/** Conformance suites, exported as `@cabinet/server/testing` for every store implementation. */
+/**
+ * Conformance suites, exported as `@cabinet/server/testing`: a new storage backend is accepted by
+ * passing the suite of each contract it implements, unchanged (see docs/architecture.md).
+ */
 export { testBlobStore, chunked, readAll, sha256 } from './blob-store-suite.js';
 export type { BlobStoreSuiteOptions } from './blob-store-suite.js';
-export { testMetadataStore } from './metadata-store-suite.js';
-export type { MetadataStoreSuiteOptions } from './metadata-store-suite.js';
-export { spawnServer } from './server-process.js';
-export type { ServerProcess, SpawnOptions } from './server-process.js';
-export { backendEnv, freshPostgres, freshS3, startTestServices, testBackendFor, testPostgresUrl, testS3Client } from './services.js';
-export type { S3TestSettings, TestBackend, TestServices } from './services.js';
+export { testFileMetadataStore } from './file-metadata-store-suite.js';
+export type { FileMetadataStoreSuiteOptions } from './file-metadata-store-suite.js';
+export { testApiKeyStore } from './api-key-store-suite.js';
+export type { ApiKeyStoreSuiteOptions } from './api-key-store-suite.js';
+export { testJobLock } from './job-lock-suite.js';
+export type { JobLockSuiteOptions } from './job-lock-suite.js';
+export { fromBackend, testMetadataBackend } from './fixture.js';
+export type { MetadataBackendSuiteOptions, OpenFixture, StoreFixture } from './fixture.js';

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
 import { InsufficientStorageError } from '../../src/errors.js';
-import { FsBlobStore } from '../../src/storage/blob/fs-blob-store.js';
+import { FsBlobStore } from '../../src/storage/fs/blob-store.js';
 import { startTestServer, upload } from '../helpers/test-server.js';
 import type { WireError } from '../helpers/test-server.js';
 
@@ -70,7 +70,7 @@ it('answers 507 on a full disk, leaves nothing partial, and recovers when space 
   for (const file of stored) {
     assert.equal(sha(new Uint8Array(await (await server.request(`/v1/files/${file.id}/content`)).arrayBuffer())), file.digest);
   }
-  const usage = await server.app.stores.metadata.usage('default');
+  const usage = await server.app.stores.metadata.files.usage('default');
   assert.deepEqual(usage, { usedBytes: stored.length * 4 * MiB, fileCount: stored.length, reservedBytes: 0 });
 
   // Free space: uploads work again at once.

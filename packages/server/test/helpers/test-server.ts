@@ -1,12 +1,13 @@
 /** Starts Cabinet in this process on a free port, for HTTP tests. */
 import { after } from 'node:test';
+import { testBackendFor } from '@cabinet/test-support';
+import type { BackendName } from '@cabinet/test-support';
 import { loadConfig } from '../../src/config.js';
 import type { Config } from '../../src/config.js';
 import { startServer } from '../../src/server.js';
 import type { RunningServer } from '../../src/server.js';
 import { createStores } from '../../src/storage/create-stores.js';
 import type { Stores } from '../../src/storage/create-stores.js';
-import { testBackendFor } from '../../src/testing/index.js';
 import { tempDir } from './temp-dir.js';
 
 export const TEST_KEY = 'test-key-0123456789';
@@ -18,10 +19,16 @@ export interface TestServer extends RunningServer {
   request(path: string, init?: RequestInit): Promise<Response>;
 }
 
-export async function startTestServer(
-  overrides: Partial<Config> = {},
-  extra: { clock?: () => number; stores?: Stores } = {},
-): Promise<TestServer> {
+export interface TestServerOptions {
+  clock?: () => number;
+  /** Stores to inject (memory, fault-injecting); wins over `backend`. */
+  stores?: Stores;
+  /** `embedded` (SQLite + disk, the default) or `postgres-s3` (the real services of the test run). */
+  backend?: BackendName;
+}
+
+export async function startTestServer(overrides: Partial<Config> = {}, options: TestServerOptions = {}): Promise<TestServer> {
+  const { backend: backendName = 'embedded', ...extra } = options;
   let config: Config = {
     ...loadConfig({}, []),
     port: 0,
@@ -31,8 +38,8 @@ export async function startTestServer(
     apiKeys: [TEST_KEY],
     ...overrides,
   };
-  // The `*.postgres-s3.test` files run these same tests against PostgreSQL + S3.
-  const backend = config.store === 'memory' || extra.stores ? undefined : await testBackendFor(config.dataDir);
+  // The `*.postgres-s3.test` files run the same suites with `backend: 'postgres-s3'`.
+  const backend = config.store === 'memory' || extra.stores || backendName !== 'postgres-s3' ? undefined : await testBackendFor(config.dataDir);
   let stores = extra.stores;
   if (backend) {
     const { s3 } = backend;
@@ -45,11 +52,11 @@ export async function startTestServer(
       s3Region: s3.region,
       s3ForcePathStyle: true,
     };
-    stores = createStores(config, { s3Credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } });
+    stores = await createStores(config, { s3Credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } });
   }
   const running = await startServer({ config, ...extra, ...(stores ? { stores } : {}) });
   if (backend && `${running.app.stores.metadata.name}+${running.app.stores.blobs.name}` !== 'postgres+s3') {
-    throw new Error('CABINET_TEST_BACKEND=postgres-s3 but the server did not start on PostgreSQL + S3');
+    throw new Error('backend postgres-s3 was asked for, but the server did not start on PostgreSQL + S3');
   }
   after(() => running.close());
   const auth = { 'x-api-key': TEST_KEY };
@@ -59,6 +66,11 @@ export async function startTestServer(
     request: (path, init = {}) =>
       fetch(running.url + path, { ...init, headers: { ...auth, ...(init.headers as Record<string, string> | undefined) } }),
   };
+}
+
+/** A `startTestServer` bound to one backend, for suites that run on each backend in turn. */
+export function serverStarter(backend: BackendName): (overrides?: Partial<Config>, options?: Omit<TestServerOptions, 'backend'>) => Promise<TestServer> {
+  return (overrides = {}, options = {}) => startTestServer(overrides, { ...options, backend });
 }
 
 /** Uploads `bytes` with fetch's FormData, as the official SDK does. */

@@ -40,8 +40,8 @@ const uploadHead = (length: number): string =>
 async function assertClean(server: TestServer): Promise<void> {
   const tmp = join(server.app.config.dataDir, 'blobs', '.tmp');
   await until('temp files to be removed', () => readdirSync(tmp).length === 0);
-  await until('reservations to be released', async () => (await server.app.stores.metadata.usage('default')).reservedBytes === 0);
-  const usage = await server.app.stores.metadata.usage('default');
+  await until('reservations to be released', async () => (await server.app.stores.metadata.files.usage('default')).reservedBytes === 0);
+  const usage = await server.app.stores.metadata.files.usage('default');
   const list = (await (await server.request('/v1/files?limit=1000')).json()) as { data: Array<{ size_bytes: number }> };
   assert.equal(usage.fileCount, list.data.length);
   assert.equal(usage.usedBytes, list.data.reduce((sum, f) => sum + f.size_bytes, 0));
@@ -56,7 +56,7 @@ describe('client faults', () => {
       const socket = await open(server);
       socket.write(uploadHead(20 * MiB));
       socket.write(randomBytes((1 + i) * MiB));
-      await until('bytes to reach the store', async () => (await server.app.stores.metadata.usage('default')).reservedBytes > 0);
+      await until('bytes to reach the store', async () => (await server.app.stores.metadata.files.usage('default')).reservedBytes > 0);
       if (i % 2) socket.resetAndDestroy();
       else socket.destroy();
     }

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { createApiKey } from '../../src/auth/api-keys.js';
-import { buildCorpus } from './hostile-corpus.js';
+import { buildCorpus } from '../helpers/hostile-corpus.js';
 import { rawRequest } from '../helpers/raw-http.js';
 import type { RawResponse } from '../helpers/raw-http.js';
 import { startTestServer, TEST_KEY, upload } from '../helpers/test-server.js';
@@ -31,7 +31,7 @@ async function setUp(): Promise<Fixture> {
   const server = await startTestServer({ maxFileBytes: 2 * MiB, headersTimeoutMs: 1000, idleTimeoutMs: 1500 });
   const existingBytes = 'the file that must survive';
   const existing = (await (await upload(server, existingBytes, { filename: 'keep.txt' })).json()) as { id: string };
-  const { secret } = await createApiKey(server.app.stores.metadata, { workspaceId: 'other' });
+  const { secret } = await createApiKey(server.app.stores.metadata.apiKeys, { workspaceId: 'other' });
   const other = { ...server, request: (path: string, init: RequestInit = {}) => fetch(server.url + path, { ...init, headers: { 'x-api-key': secret } }) };
   const foreign = (await (await upload(other as TestServer, 'secret of another workspace', { filename: 'foreign.txt' })).json()) as { id: string };
   await upload(other as TestServer, 'second foreign file');

@@ -1,3 +1,4 @@
-/** The HTTP suite in read-routes.test.ts, against PostgreSQL + S3. */
-import '../helpers/use-postgres-s3.js';
-import './read-routes.test.js';
+/** The read-routes suite (read-routes.suite.ts) on PostgreSQL + S3 (the test run's real services). */
+import { readRouteTests } from './read-routes.suite.js';
+
+readRouteTests('postgres-s3');

@@ -1,3 +1,4 @@
-/** The HTTP suite in upload.test.ts, against PostgreSQL + S3. */
-import '../helpers/use-postgres-s3.js';
-import './upload.test.js';
+/** The upload suite (upload.suite.ts) on PostgreSQL + S3 (the test run's real services). */
+import { uploadTests } from './upload.suite.js';
+
+uploadTests('postgres-s3');

@@ -1,0 +1,18 @@
+/**
+ * The request-size check made before a byte of the body is read: from `Content-Length` on the
+ * request, and from the `Expect: 100-continue` hook in server.ts (so a client is told 413 before it
+ * sends hundreds of MB).
+ */
+import type { IncomingMessage } from 'node:http';
+import { FileTooLargeError } from '../errors.js';
+
+/** Room for multipart framing and small fields when judging Content-Length against the file limit. */
+export const MULTIPART_OVERHEAD_BYTES = 1024 * 1024;
+
+/** A declared Content-Length already over the limit is refused before a byte is read. */
+export function rejectOversizedBody(req: IncomingMessage, maxFileBytes: number): void {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxFileBytes + MULTIPART_OVERHEAD_BYTES) {
+    throw new FileTooLargeError(maxFileBytes);
+  }
+}

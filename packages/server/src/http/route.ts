@@ -1,0 +1,48 @@
+/**
+ * What a route is: one method on one path pattern, and the handler that answers it. Handlers are
+ * thin (parse → service → serialise) and get everything through their context; the table of every
+ * route is `routes.ts`, matched by `router.ts`.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Principal } from '../auth/authenticator.js';
+import type { Services } from './services.js';
+
+export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'DELETE';
+
+/** Everything a handler may use for one request. */
+export interface RequestContext {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly requestId: string;
+  /** Path parameters by name (`{file_id}` → `params.file_id`), percent-decoded once. */
+  readonly params: Readonly<Record<string, string>>;
+  readonly query: URLSearchParams;
+  /** Aborts when the client goes away before the response is complete (only uploads listen). */
+  readonly signal: AbortSignal;
+  readonly services: Services;
+}
+
+/** The context of a route that needs an API key: the caller is known. */
+export interface AuthedContext extends RequestContext {
+  readonly principal: Principal;
+}
+
+interface RouteBase {
+  readonly method: HttpMethod;
+  /** Path pattern; `{name}` matches one non-empty segment, e.g. `/v1/files/{file_id}/content`. */
+  readonly path: string;
+  /** Stable name of the operation (logs, metrics, the OpenAPI `operationId`). */
+  readonly operationId: string;
+}
+
+export interface PublicRoute extends RouteBase {
+  readonly auth: 'none';
+  handle(ctx: RequestContext): Promise<void>;
+}
+
+export interface KeyRoute extends RouteBase {
+  readonly auth: 'api_key';
+  handle(ctx: AuthedContext): Promise<void>;
+}
+
+export type Route = PublicRoute | KeyRoute;

@@ -1,0 +1,23 @@
+/**
+ * Every route Cabinet serves, in one table: the router matches it, derives 405 `Allow` headers from
+ * it, and the OpenAPI document is checked against it. A new route is one line here and one handler
+ * file under `routes/` (see docs/architecture.md).
+ */
+import type { Route } from './route.js';
+import { deleteFile } from './routes/files/delete.js';
+import { downloadFile } from './routes/files/download.js';
+import { listFiles } from './routes/files/list.js';
+import { retrieveFile } from './routes/files/retrieve.js';
+import { uploadFile } from './routes/files/upload.js';
+import { liveness, readiness } from './routes/health.js';
+
+export const ROUTES: readonly Route[] = [
+  { method: 'GET', path: '/healthz', operationId: 'health.liveness', auth: 'none', handle: liveness },
+  { method: 'GET', path: '/readyz', operationId: 'health.readiness', auth: 'none', handle: readiness },
+
+  { method: 'POST', path: '/v1/files', operationId: 'files.upload', auth: 'api_key', handle: uploadFile },
+  { method: 'GET', path: '/v1/files', operationId: 'files.list', auth: 'api_key', handle: listFiles },
+  { method: 'GET', path: '/v1/files/{file_id}', operationId: 'files.retrieve', auth: 'api_key', handle: retrieveFile },
+  { method: 'DELETE', path: '/v1/files/{file_id}', operationId: 'files.delete', auth: 'api_key', handle: deleteFile },
+  { method: 'GET', path: '/v1/files/{file_id}/content', operationId: 'files.download', auth: 'api_key', handle: downloadFile },
+];

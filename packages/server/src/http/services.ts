@@ -1,0 +1,15 @@
+/** What the HTTP layer calls into: the services the composition root (app.ts) built. */
+import type { Logger as PinoLogger } from 'pino';
+import type { Authenticator } from '../auth/authenticator.js';
+import type { RateLimiter } from '../auth/rate-limiter.js';
+import type { FileService } from '../files/file-service.js';
+
+export interface Services {
+  files: FileService;
+  authenticator: Authenticator;
+  logger: PinoLogger;
+  /** Resolves when the stores answer; rejects otherwise (for /readyz). */
+  checkReady(): Promise<void>;
+  /** Absent: no rate limit. */
+  rateLimiter?: RateLimiter | undefined;
+}

@@ -1,0 +1,89 @@
+/**
+ * The file metadata contract: file records, keyset pagination, quota accounting and idempotency
+ * keys, which change together in one transaction (an insert consumes a reservation and may claim
+ * an idempotency key). It knows nothing of bytes or HTTP. API keys (`api-key-store.ts`) and job
+ * locking (`job-lock.ts`) are contracts of their own; one database serves all three
+ * (`metadata-backend.ts`).
+ * Every implementation passes `testing/file-metadata-store-suite.ts`.
+ */
+import type { FileRecord, IdempotencyRecord, WorkspaceUsage } from './records.js';
+
+/**
+ * One page of a workspace's files, newest first (ids are time-ordered, so "newest first" is
+ * "id descending"). `after` = older than `cursor`; `before` = newer than `cursor`. The cursor need
+ * not exist any more: it is a position, not a row.
+ */
+export interface ListQuery {
+  limit: number;
+  direction: 'after' | 'before';
+  cursor?: string;
+  /** Files whose `expiresAtMs <= nowMs` are left out. */
+  nowMs: number;
+}
+
+export interface ListResult {
+  /** Newest first, whatever the direction. */
+  records: FileRecord[];
+  /** More files exist beyond this page in the requested direction. */
+  hasMore: boolean;
+}
+
+export type InsertResult = { inserted: true } | { inserted: false; existing: IdempotencyRecord };
+
+export interface FileMetadataStore {
+  // --- Files ---
+
+  /**
+   * Inserts the record and turns the reservation into used bytes, in one transaction: afterwards
+   * `usage().usedBytes` includes `record.sizeBytes` and the reservation is gone. The reservation must
+   * cover the size (the file service grows it as bytes arrive).
+   *
+   * With `idempotency`, the key is recorded in the same transaction; if the workspace already holds
+   * that key, nothing is inserted, the reservation is left alone, and the earlier record is returned.
+   */
+  insertFile(record: FileRecord, reservationId: string, idempotency?: IdempotencyRecord): Promise<InsertResult>;
+
+  /** The record, expired or not, or `undefined` if there is none in that workspace. */
+  getFile(workspaceId: string, id: string): Promise<FileRecord | undefined>;
+
+  /** The records among `ids` that exist in the workspace (any order, duplicates ignored). */
+  getFiles(workspaceId: string, ids: readonly string[]): Promise<FileRecord[]>;
+
+  listFiles(workspaceId: string, query: ListQuery): Promise<ListResult>;
+
+  /**
+   * Deletes the record, releases its bytes from the workspace usage and forgets idempotency keys
+   * that point at it, in one transaction.
+   */
+  deleteFile(workspaceId: string, id: string): Promise<FileRecord | undefined>;
+
+  /** Up to `limit` records, any workspace, with `expiresAtMs <= nowMs`. */
+  listExpired(nowMs: number, limit: number): Promise<FileRecord[]>;
+
+  /**
+   * Which of these blob keys are in use, for the orphan sweeper: referenced by a file record, or
+   * naming a live reservation (the file service names an upload's reservation after its blob key,
+   * so the bytes of an upload in flight are never swept, however long it takes).
+   */
+  existingBlobKeys(keys: readonly string[]): Promise<Set<string>>;
+
+  // --- Quota accounting ---
+
+  /**
+   * Sets reservation `reservationId` of the workspace to `totalBytes` (creating it, or growing it),
+   * provided `used + all reservations (this one at its new size) <= quotaBytes`.
+   * Exact under concurrency: two reservations can never both pass a check only one fits.
+   * @throws QuotaExceededError, leaving the reservation at its previous size.
+   */
+  reserve(workspaceId: string, reservationId: string, totalBytes: number, quotaBytes: number): Promise<void>;
+
+  /** Drops a reservation (upload failed). Unknown ids are ignored. */
+  release(reservationId: string): Promise<void>;
+
+  usage(workspaceId: string): Promise<WorkspaceUsage>;
+
+  // --- Idempotency keys ---
+
+  /** Forgets idempotency keys created before `beforeMs`; returns how many. */
+  pruneIdempotencyKeys(beforeMs: number): Promise<number>;
+}

@@ -1,0 +1,16 @@
+/** The in-memory metadata backend (`CABINET_STORE=memory`): nothing to open, everything lost on exit. */
+import { InProcessJobLock } from '../job-lock.js';
+import type { MetadataBackend } from '../metadata-backend.js';
+import { MemoryApiKeyStore } from './api-key-store.js';
+import { MemoryFileMetadataStore } from './file-metadata-store.js';
+
+export class MemoryMetadataBackend implements MetadataBackend {
+  readonly name = 'memory';
+  readonly files = new MemoryFileMetadataStore();
+  readonly apiKeys = new MemoryApiKeyStore();
+  readonly jobs = new InProcessJobLock();
+
+  async init(): Promise<void> {}
+  async ping(): Promise<void> {}
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,34 @@
+/** The scale-out metadata backend: one PostgreSQL database shared by every Cabinet instance. */
+import type { MetadataBackend } from '../metadata-backend.js';
+import { PostgresApiKeyStore } from './api-key-store.js';
+import { PostgresDatabase } from './database.js';
+import type { PostgresOptions } from './database.js';
+import { PostgresFileMetadataStore } from './file-metadata-store.js';
+import { PostgresJobLock } from './job-lock.js';
+
+export class PostgresMetadataBackend implements MetadataBackend {
+  readonly name = 'postgres';
+  readonly files: PostgresFileMetadataStore;
+  readonly apiKeys: PostgresApiKeyStore;
+  readonly jobs: PostgresJobLock;
+  readonly database: PostgresDatabase;
+
+  constructor(options: PostgresOptions) {
+    this.database = new PostgresDatabase(options);
+    this.files = new PostgresFileMetadataStore(this.database);
+    this.apiKeys = new PostgresApiKeyStore(this.database);
+    this.jobs = new PostgresJobLock(this.database);
+  }
+
+  init(): Promise<void> {
+    return this.database.open();
+  }
+
+  async ping(): Promise<void> {
+    await this.database.db().query('SELECT 1');
+  }
+
+  close(): Promise<void> {
+    return this.database.close();
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * The PostgreSQL connection pool shared by the metadata stores, with what belongs to the database
+ * as a whole: migrations at start-up (under an advisory lock, so instances may start together),
+ * and this instance's lease (heartbeats; reservations of an instance that stops heartbeating stop
+ * counting, see file-metadata-store.ts). Times come from the database clock, not the instances'.
+ */
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import type { PoolClient, QueryResultRow } from 'pg';
+import { POSTGRES_MIGRATIONS } from './migrations.js';
+
+export interface PostgresOptions {
+  /** `postgres://user:password@host:port/database`; `?options=-c search_path=…` selects a schema. */
+  connectionString: string;
+  /** Pool size per instance. */
+  maxConnections?: number;
+  heartbeatSeconds?: number;
+  /** A reservation stops counting when its instance has not heartbeated for this long. */
+  leaseSeconds?: number;
+}
+
+/** First key of every advisory lock Cabinet takes ('CBNT'), so they do not collide with other apps'. */
+export const LOCK_NAMESPACE = 0x43424e54;
+/**
+ * Second key of an advisory lock: the job name and the schema, so Cabinet deployments sharing one
+ * database in different schemas (`search_path`) do not block each other.
+ */
+export const LOCK_KEY_SQL = "hashtext(COALESCE(current_schema(), '') || ':' || $2::text)";
+const MIGRATION_LOCK = 'migrations';
+
+export class PostgresDatabase {
+  /** This process's identity for reservation leases. */
+  readonly instanceId = randomUUID();
+  private pool: pg.Pool | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private readonly heartbeatSeconds: number;
+  private readonly leaseSeconds: number;
+
+  constructor(private readonly options: PostgresOptions) {
+    this.heartbeatSeconds = options.heartbeatSeconds ?? 10;
+    this.leaseSeconds = options.leaseSeconds ?? 60;
+  }
+
+  async open(): Promise<void> {
+    // Loaded only when PostgreSQL is configured, like the S3 SDK.
+    const { default: driver } = await import('pg');
+    /** int8 (OID 20) as a JS number: sizes and millisecond times stay far below 2^53. */
+    const types = {
+      getTypeParser: ((oid: number, format?: string) =>
+        oid === 20 ? (value: string) => Number(value) : driver.types.getTypeParser(oid, format as 'text')) as typeof driver.types.getTypeParser,
+    };
+    const pool = new driver.Pool({
+      connectionString: this.options.connectionString,
+      max: this.options.maxConnections ?? 10,
+      types,
+    });
+    // An idle client that loses its connection emits 'error' on the pool; without a listener that
+    // would crash the process. The next query reconnects.
+    pool.on('error', () => undefined);
+    this.pool = pool;
+    await this.migrate();
+    await this.beat();
+    this.heartbeat = setInterval(() => {
+      this.beat().catch(() => undefined);
+    }, this.heartbeatSeconds * 1000);
+    this.heartbeat.unref();
+  }
+
+  async close(): Promise<void> {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
+    const pool = this.pool;
+    this.pool = undefined;
+    if (!pool) return;
+    // Our reservations go with us (their uploads were aborted by the shutdown).
+    await pool.query('DELETE FROM instances WHERE id = $1', [this.instanceId]).catch(() => undefined);
+    await pool.end();
+  }
+
+  db(): pg.Pool {
+    if (!this.pool) throw new Error('PostgreSQL used before open() or after close()');
+    return this.pool;
+  }
+
+  async one<R extends QueryResultRow>(sql: string, params: unknown[]): Promise<R | undefined> {
+    const { rows } = await this.db().query<R>(sql, params);
+    return rows[0];
+  }
+
+  async transaction<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.db().connect();
+    try {
+      await client.query('BEGIN');
+      const result = await fn(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Registers this instance (again, should a long outage have expired it) and expires dead ones. */
+  private async beat(): Promise<void> {
+    await this.db().query(
+      `INSERT INTO instances (id, expires_at) VALUES ($1, now() + make_interval(secs => $2))
+       ON CONFLICT (id) DO UPDATE SET heartbeat_at = now(), expires_at = excluded.expires_at`,
+      [this.instanceId, this.leaseSeconds],
+    );
+    // Expired long ago: certainly gone; its reservations go with it (ON DELETE CASCADE).
+    await this.db().query("DELETE FROM instances WHERE expires_at < now() - interval '1 hour'");
+  }
+
+  /**
+   * Applies pending migrations. The session advisory lock makes instances that start together
+   * take turns: the first migrates, the others then find nothing to do.
+   */
+  private async migrate(): Promise<void> {
+    const client = await this.db().connect();
+    try {
+      await client.query(`SELECT pg_advisory_lock($1, ${LOCK_KEY_SQL})`, [LOCK_NAMESPACE, MIGRATION_LOCK]);
+      await client.query(
+        `CREATE TABLE IF NOT EXISTS cabinet_migrations (
+           version    integer     PRIMARY KEY,
+           applied_at timestamptz NOT NULL DEFAULT now())`,
+      );
+      const { rows } = await client.query<{ v: number | null }>('SELECT MAX(version) AS v FROM cabinet_migrations');
+      for (let version = rows[0]?.v ?? 0; version < POSTGRES_MIGRATIONS.length; version++) {
+        await client.query('BEGIN');
+        try {
+          await client.query(POSTGRES_MIGRATIONS[version] ?? '');
+          await client.query('INSERT INTO cabinet_migrations (version) VALUES ($1)', [version + 1]);
+          await client.query('COMMIT');
+        } catch (err) {
+          await client.query('ROLLBACK').catch(() => undefined);
+          throw err;
+        }
+      }
+    } finally {
+      await client.query(`SELECT pg_advisory_unlock($1, ${LOCK_KEY_SQL})`, [LOCK_NAMESPACE, MIGRATION_LOCK]).catch(() => undefined);
+      client.release();
+    }
+  }
+}

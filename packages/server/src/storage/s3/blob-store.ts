@@ -1,0 +1,212 @@
+/**
+ * S3 blob store (AWS S3, Ceph RGW, MinIO, R2 …) for many stateless instances.
+ *
+ * Writes stream through `stream-writer.ts`: a body smaller than one part is a single PutObject,
+ * a larger one a multipart upload with a fixed pool of `queueSize + 1` part buffers, so memory stays
+ * flat whatever the file size. An object becomes visible only when
+ * PutObject or CompleteMultipartUpload succeeds, which S3 acknowledges only once it is durable, so
+ * `put` keeps the contract's "all or nothing, durable on resolve". A failed upload is aborted
+ * (AbortMultipartUpload); one cut short by a crash is found by `sweepIncompleteWrites`.
+ *
+ * For endpoints other than AWS, checksums are computed only when an operation requires them
+ * (`requestChecksumCalculation: 'WHEN_REQUIRED'`): with the SDK's default, streamed bodies are sent
+ * with aws-chunked framing and trailing checksums, which some S3 implementations store as part of
+ * the object (measured: silent corruption).
+ */
+import { Readable } from 'node:stream';
+import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
+import { isSourceFailure, writeStream } from './stream-writer.js';
+import { StorageError } from '../../errors.js';
+import { BlobNotFoundError } from '../blob-store.js';
+import type { BlobInfo, BlobStore, ByteRange, PutOptions } from '../blob-store.js';
+
+export interface S3BlobStoreOptions {
+  bucket: string;
+  /** Prepended to every key (e.g. `cabinet/`), so one bucket can hold other data too. */
+  prefix?: string;
+  /** Custom endpoint (Ceph RGW, MinIO, R2); unset for AWS S3. */
+  endpoint?: string;
+  region?: string;
+  /** Path-style URLs (`endpoint/bucket/key`), needed by most non-AWS servers. */
+  forcePathStyle?: boolean;
+  /** Explicit credentials; by default the AWS SDK's chain (AWS_ACCESS_KEY_ID …, profiles, roles). */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** Multipart part size; S3's minimum is 5 MiB. */
+  partSizeBytes?: number;
+  /** Parts uploaded in parallel per file (memory per upload ≈ partSize × (queueSize + 1)). */
+  queueSize?: number;
+}
+
+const MiB = 1024 * 1024;
+
+type Sdk = typeof import('@aws-sdk/client-s3');
+
+export class S3BlobStore implements BlobStore {
+  readonly name = 's3';
+  private readonly clientConfig: S3ClientConfig;
+  private sdk: Sdk | undefined;
+  private s3: S3Client | undefined;
+  private readonly bucket: string;
+  private readonly prefix: string;
+  private readonly partSizeBytes: number;
+  private readonly queueSize: number;
+
+  constructor(options: S3BlobStoreOptions) {
+    this.bucket = options.bucket;
+    this.prefix = options.prefix ?? '';
+    this.partSizeBytes = Math.max(options.partSizeBytes ?? 8 * MiB, 5 * MiB);
+    this.queueSize = options.queueSize ?? 2;
+    const config: S3ClientConfig = {
+      forcePathStyle: options.forcePathStyle ?? false,
+      // Reads and writes are retried by Cabinet's callers (and their clients); a stuck endpoint
+      // should fail the request rather than hold it for minutes.
+      maxAttempts: 3,
+    };
+    if (options.endpoint !== undefined) {
+      config.endpoint = options.endpoint;
+      config.requestChecksumCalculation = 'WHEN_REQUIRED';
+      config.responseChecksumValidation = 'WHEN_REQUIRED';
+    }
+    // Unset: the SDK's chain (AWS_REGION, the profile).
+    if (options.region !== undefined) config.region = options.region;
+    if (options.credentials) config.credentials = options.credentials;
+    this.clientConfig = config;
+  }
+
+  async init(): Promise<void> {
+    // Loaded only when S3 is configured: the SDK costs ~15 MiB of RSS that the embedded default
+    // should not pay.
+    this.sdk = await import('@aws-sdk/client-s3');
+    this.s3 = new this.sdk.S3Client(this.clientConfig);
+    const { HeadBucketCommand, CreateBucketCommand } = this.sdk;
+    try {
+      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+    } catch (err) {
+      if (httpStatus(err) !== 404) throw new StorageError(`S3 bucket ${this.bucket} is not reachable`, err);
+      try {
+        await this.client.send(new CreateBucketCommand({ Bucket: this.bucket }));
+      } catch (createErr) {
+        // Another instance created it meanwhile.
+        const name = (createErr as { name?: string }).name;
+        if (name !== 'BucketAlreadyOwnedByYou' && name !== 'BucketAlreadyExists') {
+          throw new StorageError(`could not create S3 bucket ${this.bucket}`, createErr);
+        }
+      }
+    }
+  }
+
+  async put(key: string, source: AsyncIterable<Uint8Array>, options: PutOptions = {}): Promise<{ sizeBytes: number }> {
+    try {
+      const sizeBytes = await writeStream(source, {
+        client: this.client,
+        sdk: this.aws(),
+        bucket: this.bucket,
+        key: this.objectKey(key),
+        partSizeBytes: this.partSizeBytes,
+        queueSize: this.queueSize,
+        signal: options.signal,
+      });
+      return { sizeBytes };
+    } catch (err) {
+      if (isSourceFailure(err)) throw err.error;
+      if (options.signal?.aborted) throw options.signal.reason ?? err;
+      throw new StorageError(`S3 upload of ${key} failed`, err);
+    }
+  }
+
+  async get(key: string, range?: ByteRange): Promise<Readable> {
+    const { GetObjectCommand } = this.aws();
+    try {
+      const out = await this.client.send(
+        new GetObjectCommand({
+          Bucket: this.bucket,
+          Key: this.objectKey(key),
+          ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}),
+        }),
+      );
+      if (!(out.Body instanceof Readable)) throw new StorageError(`S3 returned no body stream for ${key}`);
+      return out.Body;
+    } catch (err) {
+      if (httpStatus(err) === 404) throw new BlobNotFoundError(key);
+      if (err instanceof StorageError) throw err;
+      throw new StorageError(`S3 download of ${key} failed`, err);
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    const { DeleteObjectCommand } = this.aws();
+    // DeleteObject of a missing key succeeds (204), as the contract wants.
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
+  }
+
+  async *list(): AsyncIterable<BlobInfo> {
+    const { ListObjectsV2Command } = this.aws();
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.prefix, ...(token ? { ContinuationToken: token } : {}) }),
+      );
+      for (const object of page.Contents ?? []) {
+        if (object.Key === undefined) continue;
+        yield { key: object.Key.slice(this.prefix.length), lastModifiedMs: object.LastModified?.getTime() ?? 0 };
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+  }
+
+  async sweepIncompleteWrites(cutoffMs: number, inUse: (keys: string[]) => Promise<Set<string>>): Promise<number> {
+    const { ListMultipartUploadsCommand, AbortMultipartUploadCommand } = this.aws();
+    let swept = 0;
+    let keyMarker: string | undefined;
+    let uploadIdMarker: string | undefined;
+    for (;;) {
+      const page = await this.client.send(
+        new ListMultipartUploadsCommand({
+          Bucket: this.bucket,
+          Prefix: this.prefix,
+          ...(keyMarker ? { KeyMarker: keyMarker } : {}),
+          ...(uploadIdMarker ? { UploadIdMarker: uploadIdMarker } : {}),
+        }),
+      );
+      const old = (page.Uploads ?? []).filter((u) => (u.Initiated?.getTime() ?? 0) < cutoffMs);
+      const live = await inUse(old.map((u) => (u.Key ?? '').slice(this.prefix.length)));
+      for (const upload of old) {
+        if (upload.Key === undefined || upload.UploadId === undefined) continue;
+        if (live.has(upload.Key.slice(this.prefix.length))) continue;
+        await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: upload.Key, UploadId: upload.UploadId }));
+        swept++;
+      }
+      if (!page.IsTruncated) break;
+      keyMarker = page.NextKeyMarker;
+      uploadIdMarker = page.NextUploadIdMarker;
+    }
+    return swept;
+  }
+
+  async ping(): Promise<void> {
+    await this.client.send(new (this.aws().HeadBucketCommand)({ Bucket: this.bucket }));
+  }
+
+  async close(): Promise<void> {
+    this.s3?.destroy();
+    this.s3 = undefined;
+  }
+
+  private get client(): S3Client {
+    if (!this.s3) throw new Error('S3BlobStore used before init() or after close()');
+    return this.s3;
+  }
+
+  private aws(): Sdk {
+    if (!this.sdk) throw new Error('S3BlobStore used before init()');
+    return this.sdk;
+  }
+
+  private objectKey(key: string): string {
+    return this.prefix + key;
+  }
+}
+
+function httpStatus(err: unknown): number | undefined {
+  return (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+}

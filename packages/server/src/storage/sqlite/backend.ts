@@ -1,0 +1,41 @@
+/**
+ * The embedded metadata backend: `cabinet.db` serving files, API keys and (one process owns the
+ * data directory) an in-process job lock.
+ */
+import { InProcessJobLock } from '../job-lock.js';
+import type { MetadataBackend } from '../metadata-backend.js';
+import { SqliteApiKeyStore } from './api-key-store.js';
+import { SqliteDatabase } from './database.js';
+import { SqliteFileMetadataStore } from './file-metadata-store.js';
+
+export interface SqliteMetadataOptions {
+  /** Database file path, or ':memory:'. */
+  path: string;
+}
+
+export class SqliteMetadataBackend implements MetadataBackend {
+  readonly name = 'sqlite';
+  readonly files: SqliteFileMetadataStore;
+  readonly apiKeys: SqliteApiKeyStore;
+  readonly jobs = new InProcessJobLock();
+  private readonly db: SqliteDatabase;
+
+  constructor(options: SqliteMetadataOptions) {
+    this.db = new SqliteDatabase(options.path);
+    this.files = new SqliteFileMetadataStore(this.db);
+    this.apiKeys = new SqliteApiKeyStore(this.db);
+  }
+
+  init(): Promise<void> {
+    return this.db.open();
+  }
+
+  async ping(): Promise<void> {
+    this.db.stmt('SELECT 1').get();
+  }
+
+  async close(): Promise<void> {
+    this.files.forget();
+    await this.db.close();
+  }
+}

@@ -1,0 +1,223 @@
+/**
+ * SQLite file metadata store (better-sqlite3), the embedded default.
+ *
+ * Durability: every write whose loss would matter (files, their deletion) returns only
+ * once its commit is on disk, and therefore before the HTTP 200; commits are flushed in groups, off
+ * the event loop (WalSync). Pruning old idempotency keys is not waited for: a lost prune is redone.
+ *
+ * One process owns a database file (the server takes a lock on its data directory), so upload
+ * reservations live in this process's memory: better-sqlite3 is synchronous, which makes the
+ * check-and-reserve in `reserve()` atomic with respect to every other call here.
+ *
+ * The same ownership makes a record cache safe: file records never change after insert, and every
+ * delete goes through this object. A metadata GET from the cache skips a SQLite read that measured
+ * ~15 µs of a ~100 µs request under load (bench/, scenario 3).
+ */
+import { QuotaExceededError } from '../../errors.js';
+import type { FileMetadataStore, InsertResult, ListQuery, ListResult } from '../file-metadata-store.js';
+import type { FileRecord, IdempotencyRecord, WorkspaceUsage } from '../records.js';
+import { FILE_COLUMNS, fileValues, toFile, toIdempotency } from '../sql-rows.js';
+import type { FileRow, IdempotencyRow } from '../sql-rows.js';
+import type { SqliteDatabase } from './database.js';
+
+/** Records kept by `getFile`: about 5 MB at most. */
+const RECORD_CACHE_SIZE = 10_000;
+
+export class SqliteFileMetadataStore implements FileMetadataStore {
+  private readonly reservations = new Map<string, { workspaceId: string; bytes: number }>();
+  private readonly records = new RecordCache(RECORD_CACHE_SIZE);
+  /** Committed bytes per workspace, read once from the database, then kept in step by every write here. */
+  private readonly used = new Map<string, number>();
+
+  constructor(private readonly db: SqliteDatabase) {}
+
+  /** Drops what this object remembers of the database (it is being closed). */
+  forget(): void {
+    this.used.clear();
+    this.records.clear();
+    this.reservations.clear();
+  }
+
+  async insertFile(record: FileRecord, reservationId: string, idem?: IdempotencyRecord): Promise<InsertResult> {
+    const run = this.db.connection().transaction((): InsertResult => {
+      if (idem) {
+        const existing = this.db.stmt(
+          'SELECT * FROM idempotency_keys WHERE workspace_id = ? AND key = ?',
+        ).get(idem.workspaceId, idem.key) as IdempotencyRow | undefined;
+        if (existing) return { inserted: false, existing: toIdempotency(existing) };
+        this.db.stmt(
+          'INSERT INTO idempotency_keys (workspace_id, key, fingerprint, file_id, created_at_ms) VALUES (?, ?, ?, ?, ?)',
+        ).run(idem.workspaceId, idem.key, idem.fingerprint, idem.fileId, idem.createdAtMs);
+      }
+      this.db.stmt(`INSERT INTO files (${FILE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(...fileValues(record));
+      this.db.stmt(
+        `INSERT INTO workspace_usage (workspace_id, used_bytes, file_count) VALUES (?, ?, 1)
+         ON CONFLICT (workspace_id) DO UPDATE SET used_bytes = used_bytes + excluded.used_bytes,
+           file_count = file_count + 1`,
+      ).run(record.workspaceId, record.sizeBytes);
+      return { inserted: true };
+    });
+    const result = run.immediate();
+    if (result.inserted) {
+      // Committed: the bytes now count as usage, so the reservation must stop counting at once
+      // (not after the flush, or both would count against the quota meanwhile).
+      this.addUsed(record.workspaceId, record.sizeBytes);
+      this.reservations.delete(reservationId);
+      this.records.set(record);
+    }
+    await this.db.durable();
+    return result;
+  }
+
+  async getFile(workspaceId: string, id: string): Promise<FileRecord | undefined> {
+    const cached = this.records.get(workspaceId, id);
+    if (cached) return cached;
+    const row = this.db.stmt('SELECT * FROM files WHERE workspace_id = ? AND id = ?').get(workspaceId, id);
+    if (!row) return undefined;
+    const record = toFile(row as FileRow);
+    this.records.set(record);
+    return record;
+  }
+
+  async getFiles(workspaceId: string, ids: readonly string[]): Promise<FileRecord[]> {
+    const unique = [...new Set(ids)];
+    if (unique.length === 0) return [];
+    // json_each keeps one prepared statement for any number of ids.
+    const rows = this.db.stmt(
+      'SELECT * FROM files WHERE workspace_id = ? AND id IN (SELECT value FROM json_each(?))',
+    ).all(workspaceId, JSON.stringify(unique)) as FileRow[];
+    return rows.map(toFile);
+  }
+
+  async listFiles(workspaceId: string, query: ListQuery): Promise<ListResult> {
+    const after = query.direction === 'after';
+    const cursorClause = query.cursor === undefined ? '' : after ? 'AND id < @cursor' : 'AND id > @cursor';
+    const sql = `SELECT * FROM files WHERE workspace_id = @ws ${cursorClause}
+      AND (expires_at_ms IS NULL OR expires_at_ms > @now)
+      ORDER BY id ${after ? 'DESC' : 'ASC'} LIMIT @take`;
+    const rows = this.db.stmt(sql).all({
+      ws: workspaceId,
+      now: query.nowMs,
+      take: query.limit + 1,
+      ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
+    }) as FileRow[];
+    const hasMore = rows.length > query.limit;
+    const page = rows.slice(0, query.limit).map(toFile);
+    if (!after) page.reverse();
+    return { records: page, hasMore };
+  }
+
+  async deleteFile(workspaceId: string, id: string): Promise<FileRecord | undefined> {
+    const run = this.db.connection().transaction((): FileRecord | undefined => {
+      const row = this.db.stmt('DELETE FROM files WHERE workspace_id = ? AND id = ? RETURNING *').get(workspaceId, id);
+      if (!row) return undefined;
+      const record = toFile(row as FileRow);
+      this.records.delete(workspaceId, id);
+      this.db.stmt(
+        'UPDATE workspace_usage SET used_bytes = used_bytes - ?, file_count = file_count - 1 WHERE workspace_id = ?',
+      ).run(record.sizeBytes, workspaceId);
+      this.db.stmt('DELETE FROM idempotency_keys WHERE workspace_id = ? AND file_id = ?').run(workspaceId, id);
+      return record;
+    });
+    const deleted = run.immediate();
+    if (deleted) this.addUsed(workspaceId, -deleted.sizeBytes);
+    // The caller removes the blob next: the record must be gone for good first.
+    if (deleted) await this.db.durable();
+    return deleted;
+  }
+
+  async listExpired(nowMs: number, limit: number): Promise<FileRecord[]> {
+    const rows = this.db.stmt(
+      'SELECT * FROM files WHERE expires_at_ms IS NOT NULL AND expires_at_ms <= ? ORDER BY expires_at_ms LIMIT ?',
+    ).all(nowMs, limit) as FileRow[];
+    return rows.map(toFile);
+  }
+
+  async existingBlobKeys(keys: readonly string[]): Promise<Set<string>> {
+    if (keys.length === 0) return new Set();
+    const rows = this.db.stmt(
+      'SELECT blob_key FROM files WHERE blob_key IN (SELECT value FROM json_each(?))',
+    ).all(JSON.stringify(keys)) as Array<{ blob_key: string }>;
+    const found = new Set(rows.map((r) => r.blob_key));
+    for (const key of keys) if (this.reservations.has(key)) found.add(key);
+    return found;
+  }
+
+  async reserve(workspaceId: string, reservationId: string, totalBytes: number, quotaBytes: number): Promise<void> {
+    let others = 0;
+    for (const [id, r] of this.reservations) {
+      if (r.workspaceId === workspaceId && id !== reservationId) others += r.bytes;
+    }
+    if (this.usedBytes(workspaceId) + others + totalBytes > quotaBytes) throw new QuotaExceededError(quotaBytes);
+    this.reservations.set(reservationId, { workspaceId, bytes: totalBytes });
+  }
+
+  async release(reservationId: string): Promise<void> {
+    this.reservations.delete(reservationId);
+  }
+
+  async usage(workspaceId: string): Promise<WorkspaceUsage> {
+    const row = this.db.stmt('SELECT used_bytes, file_count FROM workspace_usage WHERE workspace_id = ?').get(
+      workspaceId,
+    ) as { used_bytes: number; file_count: number } | undefined;
+    let reservedBytes = 0;
+    for (const r of this.reservations.values()) if (r.workspaceId === workspaceId) reservedBytes += r.bytes;
+    return { usedBytes: row?.used_bytes ?? 0, fileCount: row?.file_count ?? 0, reservedBytes };
+  }
+
+  async pruneIdempotencyKeys(beforeMs: number): Promise<number> {
+    return this.db.stmt('DELETE FROM idempotency_keys WHERE created_at_ms < ?').run(beforeMs).changes;
+  }
+  // --- Internal helpers ---
+
+  /** Committed bytes of a workspace; every reserve asks, so it is kept in memory (it was 5% of a small upload). */
+  private usedBytes(workspaceId: string): number {
+    let bytes = this.used.get(workspaceId);
+    if (bytes === undefined) {
+      const row = this.db.stmt('SELECT used_bytes FROM workspace_usage WHERE workspace_id = ?').get(workspaceId) as
+        | { used_bytes: number }
+        | undefined;
+      bytes = row?.used_bytes ?? 0;
+      this.used.set(workspaceId, bytes);
+    }
+    return bytes;
+  }
+
+  private addUsed(workspaceId: string, delta: number): void {
+    const bytes = this.used.get(workspaceId);
+    // Not cached yet: the next read takes the committed figure from the database.
+    if (bytes !== undefined) this.used.set(workspaceId, bytes + delta);
+  }
+}
+
+/**
+ * File records by workspace and id, the oldest entry out first when full. Records are immutable.
+ * Not LRU: moving an entry to the back on every hit (delete + set) fills a Map with tombstones and
+ * rehashes it every few thousand hits, which measured 11% of a GET with 8,600 entries cached.
+ */
+class RecordCache {
+  private readonly map = new Map<string, FileRecord>();
+
+  constructor(private readonly capacity: number) {}
+
+  get(workspaceId: string, id: string): FileRecord | undefined {
+    return this.map.get(`${workspaceId}/${id}`);
+  }
+
+  set(record: FileRecord): void {
+    this.map.set(`${record.workspaceId}/${record.id}`, record);
+    if (this.map.size > this.capacity) {
+      const oldest = this.map.keys().next();
+      if (!oldest.done) this.map.delete(oldest.value);
+    }
+  }
+
+  delete(workspaceId: string, id: string): void {
+    this.map.delete(`${workspaceId}/${id}`);
+  }
+
+  clear(): void {
+    this.map.clear();
+  }
+}
+

@@ -1,0 +1,8 @@
+/** The embedded SQLite backend (`@cabinet/server/sqlite`): metadata in `cabinet.db`, small blobs in `small.db`. */
+export { SqliteMetadataBackend } from './backend.js';
+export type { SqliteMetadataOptions } from './backend.js';
+export { SqliteFileMetadataStore } from './file-metadata-store.js';
+export { SqliteApiKeyStore } from './api-key-store.js';
+export { SqliteDatabase } from './database.js';
+export { SqliteBlobStore } from './blob-store.js';
+export type { SqliteBlobStoreOptions } from './blob-store.js';

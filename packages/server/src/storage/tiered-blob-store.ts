@@ -1,0 +1,130 @@
+/**
+ * Two blob stores behind one: blobs of up to `smallBlobBytes` go to `small` (SQLite, one group
+ * flush for many blobs), larger ones to `large` (files on disk, streamed). The embedded default.
+ *
+ * `put` reads the first `smallBlobBytes + 1` bytes before it chooses, so memory stays bounded by
+ * that window per upload. Lookups try `small` first, so a small blob shadows a large one under the
+ * same key. That is what makes replacement atomic both ways:
+ * - a small put over a large blob: the row commits and from then on hides the old file, which is
+ *   left in place (removing it was an unlink per small upload, ~15% of their throughput, bench/
+ *   scenario 3, for a case FileService never produces: its blob keys are fresh) and goes with the
+ *   key's `delete`; `list` reports the key once;
+ * - a large put over a small blob: the file is written, then the row is deleted; until then
+ *   readers see the old blob, after it the new one, never neither.
+ */
+import { BlobNotFoundError } from './blob-store.js';
+import type { BlobInfo, BlobStore, ByteRange, PutOptions } from './blob-store.js';
+import type { Readable } from 'node:stream';
+
+/** Files up to this size are packed: larger than most prompts and JSONL lines, small enough to buffer. */
+export const SMALL_BLOB_BYTES = 64 * 1024;
+
+/** The small tier also answers whether it holds a key (one indexed read), for `list`. */
+export interface SmallBlobStore extends BlobStore {
+  has(key: string): Promise<boolean>;
+}
+
+export interface TieredBlobStoreOptions {
+  small: SmallBlobStore;
+  large: BlobStore;
+  smallBlobBytes?: number;
+}
+
+export class TieredBlobStore implements BlobStore {
+  readonly name: string;
+  private readonly small: SmallBlobStore;
+  private readonly large: BlobStore;
+  private readonly limit: number;
+
+  constructor(options: TieredBlobStoreOptions) {
+    this.small = options.small;
+    this.large = options.large;
+    this.limit = options.smallBlobBytes ?? SMALL_BLOB_BYTES;
+    this.name = options.large.name;
+  }
+
+  async init(): Promise<void> {
+    // The large store first: the fs store takes the data directory's lock.
+    await this.large.init();
+    await this.small.init();
+  }
+
+  async put(key: string, source: AsyncIterable<Uint8Array>, options: PutOptions = {}): Promise<{ sizeBytes: number }> {
+    const iterator = source[Symbol.asyncIterator]();
+    const head: Uint8Array[] = [];
+    let headBytes = 0;
+    let ended = false;
+    try {
+      while (headBytes <= this.limit) {
+        const next = await iterator.next();
+        if (next.done) {
+          ended = true;
+          break;
+        }
+        head.push(next.value);
+        headBytes += next.value.length;
+      }
+    } catch (err) {
+      await iterator.return?.().catch(() => undefined);
+      throw err;
+    }
+    if (ended) return this.small.put(key, replay(head), options);
+    const written = await this.large.put(key, concat(head, iterator), options);
+    await this.small.delete(key);
+    return written;
+  }
+
+  async get(key: string, range?: ByteRange): Promise<Readable> {
+    try {
+      return await this.small.get(key, range);
+    } catch (err) {
+      if (!(err instanceof BlobNotFoundError)) throw err;
+      return this.large.get(key, range);
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.small.delete(key);
+    await this.large.delete(key);
+  }
+
+  async *list(): AsyncIterable<BlobInfo> {
+    yield* this.small.list();
+    for await (const blob of this.large.list()) {
+      // A file shadowed by a small blob of the same key was listed with the small tier.
+      if (!(await this.small.has(blob.key))) yield blob;
+    }
+  }
+
+  async sweepIncompleteWrites(cutoffMs: number, inUse: (keys: string[]) => Promise<Set<string>>): Promise<number> {
+    return (await this.small.sweepIncompleteWrites(cutoffMs, inUse)) + (await this.large.sweepIncompleteWrites(cutoffMs, inUse));
+  }
+
+  async ping(): Promise<void> {
+    await this.small.ping();
+    await this.large.ping();
+  }
+
+  async close(): Promise<void> {
+    await this.small.close();
+    await this.large.close();
+  }
+}
+
+async function* replay(chunks: Uint8Array[]): AsyncGenerator<Uint8Array> {
+  yield* chunks;
+}
+
+/** The chunks already read, then the rest of the source (errors and early exit pass through). */
+async function* concat(head: Uint8Array[], rest: AsyncIterator<Uint8Array>): AsyncGenerator<Uint8Array> {
+  yield* head;
+  try {
+    for (;;) {
+      const next = await rest.next();
+      if (next.done) return;
+      yield next.value;
+    }
+  } finally {
+    await rest.return?.();
+  }
+}

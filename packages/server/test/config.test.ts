@@ -1,0 +1,26 @@
+/** Configuration from env and flags (config.ts), and its documentation. */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { bytes, ConfigError, loadConfig, OPTIONS } from '../src/config.js';
+
+describe('configuration', () => {
+  it('reads env and flags (flags win) and parses byte sizes', () => {
+    const config = loadConfig({ CABINET_PORT: '9000', CABINET_MAX_FILE_BYTES: '1.5GiB', CABINET_API_KEYS: ' a, b ,,' }, ['--port', '9100', '--quota-bytes=2GB']);
+    assert.equal(config.port, 9100);
+    assert.equal(config.maxFileBytes, 1.5 * 1024 ** 3);
+    assert.equal(config.quotaBytes, 2e9);
+    assert.deepEqual(config.apiKeys, ['a', 'b']);
+    assert.equal(bytes('500MB'), 500e6);
+  });
+  it('names the setting at fault', () => {
+    assert.throws(() => loadConfig({ CABINET_PORT: 'eighty' }), (e: unknown) => e instanceof ConfigError && /CABINET_PORT \(--port\)/.test(e.message));
+    assert.throws(() => loadConfig({}, ['--nope', '1']), /unknown option --nope/);
+    assert.throws(() => loadConfig({ CABINET_STORE: 'mongo' }), /CABINET_STORE/);
+  });
+  it('is documented: every setting appears in the README configuration table', () => {
+    const readme = readFileSync(join(process.cwd(), 'README.md'), 'utf8');
+    for (const o of OPTIONS) assert.match(readme, new RegExp(`\\| \`${o.env}\` \\|`), `${o.env} missing from README.md`);
+  });
+});

@@ -1,0 +1,7 @@
+/** The in-memory stores, the reference implementations of every contract. */
+import { MemoryMetadataBackend } from '../../../src/storage/memory/backend.js';
+import { MemoryBlobStore } from '../../../src/storage/memory/blob-store.js';
+import { testBlobStore, testMetadataBackend } from '../../../src/testing/index.js';
+
+testBlobStore({ name: 'memory', create: () => new MemoryBlobStore() });
+testMetadataBackend({ name: 'memory', create: () => new MemoryMetadataBackend() });
