@@ -61,15 +61,17 @@ describe('module loading', () => {
     assert.deepEqual(modules.filter((m) => /\/storage\/(postgres|s3)\/|\/node_modules\/(pg|@aws-sdk\/client-s3)\//.test(m)), []);
   });
 
-  it('the CLI loads only the client for --version and for client commands', async () => {
-    for (const args of [['--version'], ['ls', '--base-url', 'http://127.0.0.1:9', '--api-key', 'k']]) {
-      const modules = await loaded((env) =>
-        run(process.execPath, [CLI, ...args], { env: { ...process.env, ...env } }).catch((err: unknown) => err),
-      );
-      assert.ok(modules.some((m) => m.includes('/packages/client/dist/src/')), `${args[0]}: the client is loaded`);
-      // The thread-pool size is an env setting module of its own, not the server.
-      const server = modules.filter((m) => m.includes('/packages/server/') && !m.endsWith('/threadpool.js'));
-      assert.deepEqual(server, [], `${args[0]} loads nothing of the server`);
-    }
+  it('the CLI loads nothing but itself for --version, and only the client for client commands', async () => {
+    const cli = async (args: string[]): Promise<string[]> =>
+      loaded((env) => run(process.execPath, [CLI, ...args], { env: { ...process.env, ...env } }).catch((err: unknown) => err));
+    // The thread-pool size is an env setting in a module of its own, not the server.
+    const serverModules = (modules: string[]): string[] => modules.filter((m) => m.includes('/packages/server/') && !m.endsWith('/threadpool.js'));
+    const version = await cli(['--version']);
+    assert.ok(version.some((m) => m.endsWith('/packages/cli/dist/src/cli.js')), 'the hook saw the CLI');
+    assert.deepEqual(version.filter((m) => m.includes('/packages/client/')), [], '--version loads no client');
+    assert.deepEqual(serverModules(version), [], '--version loads nothing of the server');
+    const ls = await cli(['ls', '--base-url', 'http://127.0.0.1:9', '--api-key', 'k']);
+    assert.ok(ls.some((m) => m.includes('/packages/client/dist/src/')), 'ls loads the client');
+    assert.deepEqual(serverModules(ls), [], 'ls loads nothing of the server');
   });
 });

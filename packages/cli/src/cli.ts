@@ -3,7 +3,6 @@
  * server's message and the request id, never a stack trace.
  */
 import { readFileSync } from 'node:fs';
-import { APIError } from '@cabinet/client';
 import { UsageError } from './args.js';
 import type { Context } from './context.js';
 import { USAGE } from './usage.js';
@@ -61,7 +60,7 @@ export async function runCli(argv: string[], ctx: Context): Promise<number> {
   try {
     return await (await load()).run(rest, ctx);
   } catch (err) {
-    return reportError(err, ctx);
+    return await reportError(err, ctx);
   }
 }
 
@@ -69,7 +68,9 @@ function isCommand(name: string): name is CommandName {
   return Object.hasOwn(USAGE, name);
 }
 
-function reportError(err: unknown, ctx: Context): number {
+async function reportError(err: unknown, ctx: Context): Promise<number> {
+  // Loaded here, not at the top: `cabinet --version` and `--help` load nothing but the CLI.
+  const { APIError } = await import('@cabinet/client');
   if (err instanceof UsageError) {
     ctx.io.stderr.write(`cabinet: ${err.message}\n`);
     return 2;
