@@ -17,7 +17,6 @@
  * sends parts in the order given; the official SDK sends `expires_in_seconds` after `file`).
  */
 import { createHash } from 'node:crypto';
-import type { FilePurpose } from '@cabinet/client/wire';
 import {
   FileNotFoundError,
   FileTooLargeError,
@@ -29,9 +28,11 @@ import {
 import { BlobNotFoundError } from '../storage/blob-store.js';
 import type { BlobStore, ByteRange } from '../storage/blob-store.js';
 import type { FileMetadataStore, InsertResult, ListResult } from '../storage/file-metadata-store.js';
-import type { FileRecord, IdempotencyRecord } from '../storage/records.js';
+import type { Dialect, FileRecord, IdempotencyRecord } from '../storage/records.js';
+import type { PartRef } from '../storage/blob-parts.js';
+import type { UploadRecord, UploadStore } from '../storage/upload-store.js';
+import type { BatchCheck, BatchCheckProblem } from './batch-check.js';
 import { BatchValidator } from './batch-validator.js';
-import type { BatchProblem } from './batch-validator.js';
 import { createFileIdGenerator, FILE_ID_PREFIX } from './file-id.js';
 import type { FileIdGenerator } from './file-id.js';
 import { checkFilename, unnamedFilename } from './filename.js';
@@ -57,6 +58,13 @@ export interface FileServiceOptions {
   reservationStepBytes?: number;
   /** How long an Idempotency-Key is remembered. */
   idempotencyTtlMs?: number;
+  /** Resumable uploads (upload completion commits through this service); absent: none. */
+  uploads?: UploadStore;
+  /**
+   * The batch-input validator of each dialect, for files whose purpose is (or may become) `batch`.
+   * Default: Message Batches JSONL for the Anthropic dialect, nothing for others.
+   */
+  batchValidators?: Partial<Record<Dialect, () => BatchCheck>>;
 }
 
 export interface StageInput {
@@ -66,7 +74,9 @@ export interface StageInput {
   /** The part's Content-Type as sent. */
   declaredMimeType: string | undefined;
   /** The purpose, when it arrived before the bytes; batch files are then rejected mid-stream. */
-  purpose: FilePurpose | undefined;
+  purpose: string | undefined;
+  /** The dialect the upload comes through (default `anthropic`): it picks the batch validator. */
+  dialect?: Dialect;
   content: AsyncIterable<Uint8Array>;
   signal?: AbortSignal;
 }
@@ -80,15 +90,22 @@ export interface StagedUpload {
   readonly mimeType: string;
   readonly sizeBytes: number;
   readonly sha256: string;
-  readonly purposeHint: FilePurpose | undefined;
-  /** Result of JSONL validation; `undefined` when validation did not run (purpose was user_data). */
-  readonly batch: { problem: BatchProblem | undefined } | undefined;
+  readonly purposeHint: string | undefined;
+  readonly dialect: Dialect;
+  /** Result of batch validation; `undefined` when validation did not run (purpose was not batch). */
+  readonly batch: { problem: BatchCheckProblem | undefined } | undefined;
 }
 
 export interface CommitInput {
-  purpose?: FilePurpose | undefined;
+  purpose?: string | undefined;
   expiresInSeconds?: number | undefined;
   idempotencyKey?: string | undefined;
+}
+
+/** An upload's parts, assembled into its blob but not yet visible. Commit it, or discard it. */
+export interface AssembledUpload extends StagedUpload {
+  /** Lowercase hex MD5 of the content, when it was asked for. */
+  readonly md5: string | undefined;
 }
 
 export interface CommitResult {
@@ -110,6 +127,8 @@ export class FileService {
   readonly quotaBytes: number;
   private readonly reservationStepBytes: number;
   private readonly idempotencyTtlMs: number;
+  private readonly uploads: UploadStore | undefined;
+  private readonly batchValidators: Partial<Record<Dialect, () => BatchCheck>>;
 
   constructor(options: FileServiceOptions) {
     this.blobs = options.blobs;
@@ -121,6 +140,8 @@ export class FileService {
     this.quotaBytes = options.quotaBytes;
     this.reservationStepBytes = options.reservationStepBytes ?? 8 * MiB;
     this.idempotencyTtlMs = options.idempotencyTtlMs ?? DAY_MS;
+    this.uploads = options.uploads;
+    this.batchValidators = { anthropic: () => new BatchValidator(), ...options.batchValidators };
   }
 
   /** Streams the bytes into storage (step 1 of the upload protocol). */
@@ -136,7 +157,8 @@ export class FileService {
     let reservedBytes = 0;
     // Validate JSONL whenever the file may turn out to be a batch file: when purpose is `batch`,
     // or not yet known (it may come after the file part).
-    const validator = input.purpose === 'user_data' ? undefined : new BatchValidator();
+    const dialect = input.dialect ?? 'anthropic';
+    const validator = input.purpose === undefined || input.purpose === 'batch' ? this.batchValidators[dialect]?.() : undefined;
     const rejectEarly = input.purpose === 'batch';
 
     const tapped = async function* (this: FileService): AsyncGenerator<Uint8Array> {
@@ -179,6 +201,7 @@ export class FileService {
       sizeBytes,
       sha256: hash.digest('hex'),
       purposeHint: input.purpose,
+      dialect,
       batch: validator ? { problem: batchProblem } : undefined,
     };
     if (rejectEarly && batchProblem) {
@@ -219,6 +242,98 @@ export class FileService {
   async upload(input: StageInput & CommitInput): Promise<CommitResult> {
     const staged = await this.stage(input);
     return this.commit(staged, input);
+  }
+
+  /**
+   * Assembles the parts of a claimed upload, in the order given, into the upload's blob (step 1 of
+   * the upload protocol for resumable uploads, docs/openai.md). The parts are streamed once, in
+   * order, through the SHA-256 (and the MD5 when asked), the batch validator when the purpose is
+   * `batch`, and into `put` — or, for a store that concatenates parts itself (S3), drained for the
+   * hashes and then assembled inside the store. Afterwards the blob is durable under the upload's
+   * blob key and no record points at it; the upload's quota hold stays until the commit.
+   */
+  async assembleUpload(upload: UploadRecord, parts: readonly PartRef[], options: { md5?: boolean; signal?: AbortSignal } = {}): Promise<AssembledUpload> {
+    const partStore = this.blobs.parts;
+    if (!partStore) throw new StorageError(`blob store ${this.blobs.name} keeps no upload parts`);
+    const hash = createHash('sha256');
+    const md5 = options.md5 ? createHash('md5') : undefined;
+    const validator = upload.purpose === 'batch' ? this.batchValidators[upload.dialect]?.() : undefined;
+    let sizeBytes = 0;
+    const streamed = async function* (): AsyncGenerator<Uint8Array> {
+      for (const part of parts) {
+        let partBytes = 0;
+        for await (const chunk of await partStore.getPart(upload.id, part.partId)) {
+          const bytes = chunk as Uint8Array;
+          options.signal?.throwIfAborted();
+          partBytes += bytes.length;
+          hash.update(bytes);
+          md5?.update(bytes);
+          validator?.push(bytes);
+          yield bytes;
+        }
+        // A part whose bytes differ from its record breaks the part store's promise.
+        if (partBytes !== part.sizeBytes) throw new StorageError(`part ${part.partId} holds ${partBytes} bytes, recorded ${part.sizeBytes}`);
+        sizeBytes += partBytes;
+      }
+    };
+    try {
+      if (partStore.assemble && parts.length > 0) {
+        for await (const chunk of streamed()) void chunk;
+        await partStore.assemble(upload.blobKey, upload.id, parts, options.signal ? { signal: options.signal } : {});
+      } else {
+        const written = await this.blobs.put(upload.blobKey, streamed(), options.signal ? { signal: options.signal } : {});
+        if (written.sizeBytes !== sizeBytes) throw new StorageError(`blob store wrote ${written.sizeBytes} bytes of ${sizeBytes}`);
+      }
+    } catch (err) {
+      await this.blobs.delete(upload.blobKey).catch(() => undefined);
+      throw err;
+    }
+    return {
+      workspaceId: upload.workspaceId,
+      blobKey: upload.blobKey,
+      // The upload's hold is the reservation (named after the blob key, like every reservation).
+      reservationId: upload.blobKey,
+      filename: upload.filename,
+      mimeType: upload.mimeType,
+      sizeBytes,
+      sha256: hash.digest('hex'),
+      md5: md5?.digest('hex'),
+      purposeHint: upload.purpose,
+      dialect: upload.dialect,
+      batch: validator ? { problem: validator.finish() } : undefined,
+    };
+  }
+
+  /**
+   * Makes an assembled upload a file (step 2): inserts the record and completes the upload in one
+   * metadata transaction. Returns undefined, changing nothing, if the claim is no longer held.
+   * An invalid batch file is refused (InvalidRequestError) before anything is written.
+   */
+  async commitUpload(
+    assembled: AssembledUpload,
+    completion: { uploadId: string; claim: string; completedWith: string; expiresInSeconds: number | undefined },
+  ): Promise<FileRecord | undefined> {
+    if (!this.uploads) throw new StorageError('no upload store configured');
+    const purpose = assembled.purposeHint ?? 'user_data';
+    this.checkBatch(assembled, purpose);
+    const record = this.recordFor(assembled, purpose, this.clock(), completion.expiresInSeconds);
+    let completed: boolean;
+    try {
+      completed = await this.uploads.completeUpload(completion.uploadId, completion.claim, record, completion.completedWith);
+    } catch (err) {
+      // As in `commit`: the transaction may have committed, so the blob stays (the sweeper removes it
+      // if, and only if, neither a record nor a live upload points at it).
+      this.logger?.warn({ err, uploadId: completion.uploadId }, 'upload completion outcome unknown; blob left for the sweeper');
+      throw err;
+    }
+    return completed ? record : undefined;
+  }
+
+  /** Removes an assembled blob that will not be committed. The upload (and its hold) stay. */
+  async discardAssembly(assembled: AssembledUpload): Promise<void> {
+    await this.blobs.delete(assembled.blobKey).catch((err: unknown) => {
+      this.logger?.warn({ err, blobKey: assembled.blobKey }, 'could not remove a discarded assembly; left for the sweeper');
+    });
   }
 
   /** The live file, or ResourceNotFoundError (`file_expired` for an expired one). */
@@ -287,10 +402,41 @@ export class FileService {
    * Removes everything a crash or a failed delete can leave behind and that is older than
    * `graceMs`: unfinished writes (temp files, multipart uploads), then orphan blobs.
    */
-  async sweepLeftovers(graceMs: number): Promise<{ unfinished: number; orphans: number }> {
+  async sweepLeftovers(graceMs: number): Promise<{ unfinished: number; orphans: number; parts: number }> {
     const unfinished = await this.blobs.sweepIncompleteWrites(this.clock() - graceMs, (keys) => this.metadata.existingBlobKeys(keys));
     if (unfinished > 0) this.logger?.info({ unfinished }, 'unfinished writes removed');
-    return { unfinished, orphans: await this.sweepOrphans(graceMs) };
+    const parts = await this.sweepParts(graceMs);
+    return { unfinished, orphans: await this.sweepOrphans(graceMs), parts };
+  }
+
+  /**
+   * Removes the stored parts of uploads that are no longer live (completed, cancelled, expired, or
+   * unknown) and that did not change for `graceMs`: what a crash between an upload's end and the
+   * removal of its parts leaves. Returns how many uploads' parts were removed.
+   */
+  async sweepParts(graceMs: number, batchSize = 500): Promise<number> {
+    const partStore = this.blobs.parts;
+    if (!partStore) return 0;
+    const cutoff = this.clock() - graceMs;
+    let swept = 0;
+    let batch: string[] = [];
+    const flush = async (): Promise<void> => {
+      const live = this.uploads ? await this.uploads.liveUploadIds(batch) : new Set<string>();
+      for (const uploadId of batch) {
+        if (live.has(uploadId)) continue;
+        await partStore.deleteParts(uploadId);
+        swept++;
+      }
+      batch = [];
+    };
+    for await (const entry of partStore.listPartUploads()) {
+      if (entry.lastModifiedMs > cutoff) continue;
+      batch.push(entry.uploadId);
+      if (batch.length >= batchSize) await flush();
+    }
+    if (batch.length > 0) await flush();
+    if (swept > 0) this.logger?.info({ swept }, 'parts of ended uploads removed');
+    return swept;
   }
 
   /**
@@ -323,26 +469,33 @@ export class FileService {
 
   // --- Internal helpers ---
 
-  private async commitOrThrow(staged: StagedUpload, input: CommitInput): Promise<CommitResult> {
-    const purpose = input.purpose ?? staged.purposeHint ?? 'user_data';
-    if (purpose === 'batch') {
-      if (!staged.batch) throw new InvalidRequestError('purpose batch was given after purpose user_data.');
-      if (staged.batch.problem) throw batchError(staged.batch.problem);
-    }
-    const now = this.clock();
-    const filename = staged.filename ?? unnamedFilename(staged.mimeType);
-    const record: FileRecord = {
+  private checkBatch(staged: StagedUpload, purpose: string): void {
+    if (purpose !== 'batch') return;
+    if (!staged.batch) throw new InvalidRequestError(`purpose batch was given after purpose ${staged.purposeHint ?? 'user_data'}.`);
+    if (staged.batch.problem) throw batchError(staged.batch.problem);
+  }
+
+  private recordFor(staged: StagedUpload, purpose: string, now: number, expiresInSeconds: number | undefined): FileRecord {
+    return {
       id: this.ids.next(now),
       workspaceId: staged.workspaceId,
-      filename,
+      filename: staged.filename ?? unnamedFilename(staged.mimeType),
       mimeType: staged.mimeType,
       sizeBytes: staged.sizeBytes,
       sha256: staged.sha256,
       purpose,
+      dialect: staged.dialect,
       createdAtMs: now,
-      expiresAtMs: input.expiresInSeconds === undefined ? null : now + input.expiresInSeconds * 1000,
+      expiresAtMs: expiresInSeconds === undefined ? null : now + expiresInSeconds * 1000,
       blobKey: staged.blobKey,
     };
+  }
+
+  private async commitOrThrow(staged: StagedUpload, input: CommitInput): Promise<CommitResult> {
+    const purpose = input.purpose ?? staged.purposeHint ?? 'user_data';
+    this.checkBatch(staged, purpose);
+    const now = this.clock();
+    const record = this.recordFor(staged, purpose, now, input.expiresInSeconds);
     const idem = input.idempotencyKey === undefined ? undefined : this.idempotencyRecord(record, input);
     const insert = (): Promise<InsertResult> =>
       this.metadata.insertFile(record, staged.reservationId, idem).catch((err: unknown) => {
@@ -373,7 +526,7 @@ export class FileService {
 
   private idempotencyRecord(record: FileRecord, input: CommitInput): IdempotencyRecord {
     const fingerprint = createHash('sha256')
-      .update(JSON.stringify([record.sha256, record.sizeBytes, record.filename, record.purpose, input.expiresInSeconds ?? null]))
+      .update(JSON.stringify([record.sha256, record.sizeBytes, record.filename, record.purpose, input.expiresInSeconds ?? null, record.dialect]))
       .digest('hex');
     return {
       workspaceId: record.workspaceId,
@@ -414,8 +567,9 @@ class UncertainCommit extends Error {
   }
 }
 
-function batchError(problem: BatchProblem): InvalidRequestError {
-  return new InvalidRequestError(`Invalid batch file: line ${problem.line}: ${problem.reason}.`, {
+function batchError(problem: BatchCheckProblem): InvalidRequestError {
+  const lines = [problem, ...(problem.more ?? [])].map((p) => `line ${p.line}: ${p.reason}`);
+  return new InvalidRequestError(`Invalid batch file: ${lines.join('; ')}.`, {
     code: 'invalid_batch_file',
     details: { line: problem.line },
   });

@@ -8,6 +8,10 @@
  * filesystem → fdatasync → rename onto the final name → fsync the directory. rename(2) is atomic, so
  * a reader or a crash sees either no blob or the whole blob; the directory fsync makes the new name
  * itself durable before `put` resolves. Temp files of a crashed process are removed by `init()`.
+ *
+ * Parts of resumable uploads (blob-parts.ts) live in `<root>/.parts/<upload id>/<part id>`, written
+ * with the same commit protocol; they survive restarts (their upload does) and go with
+ * `deleteParts` or the sweeper. Assembly is a streamed `put` of the parts (no `assemble`).
  * Directory fsyncs are group commits (GroupSync): concurrent puts into one directory share a flush.
  */
 import { randomUUID } from 'node:crypto';
@@ -22,6 +26,7 @@ import { GroupSync } from '../group-sync.js';
 import { acquireDirLock } from './dir-lock.js';
 import type { DirLock } from './dir-lock.js';
 import type { BlobInfo, BlobStore, ByteRange, PutOptions } from '../blob-store.js';
+import type { BlobPartStore } from '../blob-parts.js';
 
 export interface FsBlobStoreOptions {
   /** Directory that holds the blobs; created if missing. */
@@ -41,6 +46,7 @@ export interface FsBlobStoreOptions {
 
 const TMP_DIR = '.tmp';
 const LOCK_FILE = '.lock';
+const PARTS_DIR = '.parts';
 /** Keys are opaque ids; anything that could name another path is refused outright. */
 const SAFE_KEY = /^[A-Za-z0-9_-]{1,200}$/;
 const MiB = 1024 * 1024;
@@ -56,6 +62,7 @@ export class FsBlobStore implements BlobStore {
   private readonly shards = new Set<string>();
   private readonly dirSyncs = new Map<string, GroupSync>();
   private lock: DirLock | undefined;
+  readonly parts: BlobPartStore;
 
   constructor(options: FsBlobStoreOptions) {
     this.root = options.root;
@@ -63,6 +70,7 @@ export class FsBlobStore implements BlobStore {
     this.readBufferBytes = options.readBufferBytes ?? MiB;
     this.writeBufferBytes = options.writeBufferBytes ?? 256 * 1024;
     this.flushEveryBytes = options.flushEveryBytes ?? 64 * MiB;
+    this.parts = new FsPartStore(this);
   }
 
   async init(): Promise<void> {
@@ -72,12 +80,28 @@ export class FsBlobStore implements BlobStore {
     // gone (one process owns a data directory), so it can only be garbage.
     await rm(this.tmp, { recursive: true, force: true });
     await mkdir(this.tmp, { recursive: true });
+    await mkdir(join(this.root, PARTS_DIR), { recursive: true });
   }
 
   async put(key: string, source: AsyncIterable<Uint8Array>, options: PutOptions = {}): Promise<{ sizeBytes: number }> {
-    const finalPath = this.pathFor(key);
     // `<key>.<random>`: the sweeper can tell whose write a temp file is.
-    const tmpPath = join(this.tmp, `${key}.${randomUUID()}`);
+    return this.writeFile(`${key}.${randomUUID()}`, source, options, async () => {
+      const shardDir = await this.ensureShard(key);
+      return { dir: shardDir, path: this.pathFor(key) };
+    });
+  }
+
+  /**
+   * The commit protocol of every write: a temp file under `.tmp/<tmpName>`, fdatasync, rename onto
+   * the path `target` names (creating its directory), fsync of that directory.
+   */
+  async writeFile(
+    tmpName: string,
+    source: AsyncIterable<Uint8Array>,
+    options: PutOptions,
+    target: () => Promise<{ dir: string; path: string }>,
+  ): Promise<{ sizeBytes: number }> {
+    const tmpPath = join(this.tmp, tmpName);
     let handle: FileHandle | undefined;
     try {
       handle = await open(tmpPath, 'wx', 0o600);
@@ -85,9 +109,9 @@ export class FsBlobStore implements BlobStore {
       await handle.datasync();
       await handle.close();
       handle = undefined;
-      const shardDir = await this.ensureShard(key);
-      await rename(tmpPath, finalPath);
-      await this.syncDirectory(shardDir);
+      const { dir, path } = await target();
+      await rename(tmpPath, path);
+      await this.syncDirectory(dir);
       return { sizeBytes };
     } catch (err) {
       await handle?.close().catch(() => undefined);
@@ -121,7 +145,7 @@ export class FsBlobStore implements BlobStore {
 
   async *list(): AsyncIterable<BlobInfo> {
     for (const shard of await readdir(this.root)) {
-      if (shard === TMP_DIR || shard === LOCK_FILE) continue;
+      if (shard === TMP_DIR || shard === LOCK_FILE || shard === PARTS_DIR) continue;
       const dir = join(this.root, shard);
       let names: string[];
       try {
@@ -168,8 +192,18 @@ export class FsBlobStore implements BlobStore {
   // --- Internal helpers ---
 
   private pathFor(key: string): string {
-    if (!SAFE_KEY.test(key)) throw new StorageError(`unsafe blob key refused: ${JSON.stringify(key)}`);
-    return join(this.root, shardOf(key), key);
+    return join(this.root, shardOf(safeKey(key)), key);
+  }
+
+  /** `.parts/<upload id>`, and the part's path in it. */
+  partPaths(uploadId: string, partId?: string): { dir: string; path: string; parent: string } {
+    const parent = join(this.root, PARTS_DIR);
+    const dir = join(parent, safeKey(uploadId));
+    return { dir, path: partId === undefined ? dir : join(dir, safeKey(partId)), parent };
+  }
+
+  readBuffer(): number {
+    return this.readBufferBytes;
   }
 
   private async ensureShard(key: string): Promise<string> {
@@ -184,7 +218,18 @@ export class FsBlobStore implements BlobStore {
     return dir;
   }
 
-  private syncDirectory(dir: string): Promise<void> {
+  /** Makes a directory durable in its parent (a new directory entry is durable once the parent is fsynced). */
+  async ensureDirectory(dir: string, parent: string): Promise<void> {
+    await mkdir(dir, { recursive: true });
+    await this.syncDirectory(parent);
+  }
+
+  /** Drops the flush group of a directory that was removed (upload part directories come and go). */
+  forgetDirectory(dir: string): void {
+    this.dirSyncs.delete(dir);
+  }
+
+  syncDirectory(dir: string): Promise<void> {
     let group = this.dirSyncs.get(dir);
     if (!group) {
       group = new GroupSync(() => fsyncDirectory(dir));
@@ -256,6 +301,64 @@ async function writeFully(handle: FileHandle, chunks: Uint8Array[], position: nu
     const { bytesWritten } = await handle.writev(pending, at);
     at += bytesWritten;
     pending = dropBytes(pending, bytesWritten);
+  }
+}
+
+function safeKey(key: string): string {
+  if (!SAFE_KEY.test(key)) throw new StorageError(`unsafe blob key refused: ${JSON.stringify(key)}`);
+  return key;
+}
+
+/** The parts of resumable uploads, in `.parts/<upload id>/<part id>` (see the header). */
+class FsPartStore implements BlobPartStore {
+  /** Upload directories known to exist durably. */
+  private readonly dirs = new Set<string>();
+
+  constructor(private readonly store: FsBlobStore) {}
+
+  async putPart(uploadId: string, partId: string, source: AsyncIterable<Uint8Array>, options: PutOptions = {}): Promise<{ sizeBytes: number }> {
+    const { dir, path, parent } = this.store.partPaths(uploadId, partId);
+    return this.store.writeFile(`${uploadId}-${partId}.${randomUUID()}`, source, options, async () => {
+      if (!this.dirs.has(dir)) {
+        await this.store.ensureDirectory(dir, parent);
+        this.dirs.add(dir);
+      }
+      return { dir, path };
+    });
+  }
+
+  async getPart(uploadId: string, partId: string): Promise<Readable> {
+    const { path } = this.store.partPaths(uploadId, partId);
+    let handle: FileHandle;
+    try {
+      handle = await open(path, 'r');
+    } catch (err) {
+      if (isErrno(err, 'ENOENT')) throw new BlobNotFoundError(`${uploadId}/${partId}`);
+      throw translate(err);
+    }
+    return handle.createReadStream({ highWaterMark: this.store.readBuffer(), autoClose: true });
+  }
+
+  async deleteParts(uploadId: string): Promise<void> {
+    const { dir } = this.store.partPaths(uploadId);
+    this.dirs.delete(dir);
+    this.store.forgetDirectory(dir);
+    await rm(dir, { recursive: true, force: true });
+  }
+
+  async *listPartUploads(): AsyncIterable<{ uploadId: string; lastModifiedMs: number }> {
+    const { parent } = this.store.partPaths('x');
+    let names: string[];
+    try {
+      names = await readdir(parent);
+    } catch (err) {
+      if (isErrno(err, 'ENOENT')) return;
+      throw err;
+    }
+    for (const uploadId of names) {
+      const info = await stat(join(parent, uploadId)).catch(() => undefined);
+      if (info) yield { uploadId, lastModifiedMs: info.mtimeMs };
+    }
   }
 }
 

@@ -6,3 +6,4 @@ export { SqliteApiKeyStore } from './api-key-store.js';
 export { SqliteDatabase } from './database.js';
 export { SqliteBlobStore } from './blob-store.js';
 export type { SqliteBlobStoreOptions } from './blob-store.js';
+export { SqliteUploadStore } from './upload-store.js';
