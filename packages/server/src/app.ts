@@ -11,6 +11,8 @@ import type { Config } from './config.js';
 import { FileService } from './files/file-service.js';
 import type { FileIdGenerator } from './files/file-id.js';
 import { createRequestHandler } from './http/handler.js';
+import { OpenAIBatchValidator } from './openai/batch-input.js';
+import { UploadService } from './uploads/upload-service.js';
 import type { RequestListener } from './http/handler.js';
 import type { Stores } from './storage/create-stores.js';
 import { createStores } from './storage/create-stores.js';
@@ -28,6 +30,7 @@ export interface App {
   readonly config: Config;
   readonly stores: Stores;
   readonly service: FileService;
+  readonly uploads: UploadService;
   readonly logger: PinoLogger;
   readonly handler: RequestListener;
   /**
@@ -51,11 +54,23 @@ export async function createApp(options: AppOptions): Promise<App> {
     quotaBytes: config.quotaBytes,
     clock,
     logger,
+    uploads: stores.metadata.uploads,
+    batchValidators: { openai: () => new OpenAIBatchValidator() },
     ...(options.ids ? { ids: options.ids } : {}),
+  });
+  const uploads = new UploadService({
+    files: service,
+    uploads: stores.metadata.uploads,
+    blobs: stores.blobs,
+    quotaBytes: config.quotaBytes,
+    maxUploadBytes: config.maxUploadBytes,
+    clock,
+    logger,
   });
   const authenticator = new Authenticator(stores.metadata.apiKeys, config.apiKeys);
   const handler = createRequestHandler({
     files: service,
+    uploads,
     authenticator,
     logger,
     checkReady: async () => {
@@ -78,19 +93,24 @@ export async function createApp(options: AppOptions): Promise<App> {
     config,
     stores,
     service,
+    uploads,
     logger,
     handler,
     async start() {
       await stores.metadata.init();
       await stores.blobs.init();
+      // One process owns the stores: no completion can be in flight, so those a crash cut short
+      // go back to pending (their clients may complete again).
+      if (stores.exclusive) await uploads.resetCompletions();
       // With shared stores, instances starting together take turns: one sweeps, the others skip.
       const swept = await stores.metadata.jobs.run('sweep', () => service.sweepLeftovers(stores.exclusive ? 0 : sweepGraceMs));
-      const reaped = await stores.metadata.jobs.run('reap', () => service.reapExpired());
+      const reap = async (): Promise<number> => (await service.reapExpired()) + (await uploads.reapExpired());
+      const reaped = await stores.metadata.jobs.run('reap', reap);
       logger.info(
         { blobs: stores.blobs.name, metadata: stores.metadata.name, swept: swept.ran ? swept.value : 'skipped', reaped: reaped.ran ? reaped.value : 'skipped' },
         'stores ready',
       );
-      every(config.reapIntervalSeconds, 'reap', () => service.reapExpired());
+      every(config.reapIntervalSeconds, 'reap', reap);
       every(config.sweepIntervalSeconds, 'sweep', () => service.sweepLeftovers(sweepGraceMs));
       const firstKey = await stores.metadata.jobs.run('first-run-key', async () => {
         if (config.apiKeys.length > 0 || (await stores.metadata.apiKeys.countActiveApiKeys()) > 0) return undefined;

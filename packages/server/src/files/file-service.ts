@@ -27,7 +27,7 @@ import {
 } from '../errors.js';
 import { BlobNotFoundError } from '../storage/blob-store.js';
 import type { BlobStore, ByteRange } from '../storage/blob-store.js';
-import type { FileMetadataStore, InsertResult, ListResult } from '../storage/file-metadata-store.js';
+import type { FileMetadataStore, InsertResult, ListResult, PurposeFilter } from '../storage/file-metadata-store.js';
 import type { Dialect, FileRecord, IdempotencyRecord } from '../storage/records.js';
 import type { PartRef } from '../storage/blob-parts.js';
 import type { UploadRecord, UploadStore } from '../storage/upload-store.js';
@@ -346,7 +346,10 @@ export class FileService {
     return record;
   }
 
-  async list(workspaceId: string, query: { limit: number; direction: 'after' | 'before'; cursor?: string }): Promise<ListResult> {
+  async list(
+    workspaceId: string,
+    query: { limit: number; direction: 'after' | 'before'; cursor?: string; purpose?: PurposeFilter | undefined },
+  ): Promise<ListResult> {
     return this.metadata.listFiles(workspaceId, { ...query, nowMs: this.clock() });
   }
 

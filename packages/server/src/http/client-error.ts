@@ -9,7 +9,7 @@ import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { ServiceError } from '../errors.js';
 import { HttpProtocolError } from './http-errors.js';
-import { toErrorResponse } from './error-response.js';
+import { dialectOf, toErrorResponse } from './error-response.js';
 import { newRequestId } from './request-id.js';
 
 type ClientError = Error & { code?: string };
@@ -32,14 +32,15 @@ export function answerClientError(err: ClientError, socket: Socket): void {
     hangUp(socket, inFlight, error);
     return;
   }
-  const { status, headers, body } = toErrorResponse(error, newRequestId());
+  const requestId = newRequestId();
+  const { status, headers, body } = toErrorResponse(error, requestId, dialectOf(inFlight.req.url));
   const json = JSON.stringify(body);
   inFlight.shouldKeepAlive = false;
   inFlight.writeHead(status, {
     ...headers,
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(json),
-    'request-id': body.request_id,
+    'request-id': requestId,
     connection: 'close',
   });
   const done = (): void => hangUp(socket, inFlight, error);
@@ -79,13 +80,14 @@ function responseOf(socket: Socket): ServerResponse | undefined {
  * CONNECT), then closes it.
  */
 export function writeRawError(socket: Socket, error: ServiceError): void {
-  const { status, headers, body } = toErrorResponse(error, newRequestId());
+  const requestId = newRequestId();
+  const { status, headers, body } = toErrorResponse(error, requestId);
   const json = JSON.stringify(body);
   const head = [
     `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}`,
     'content-type: application/json',
     `content-length: ${Buffer.byteLength(json)}`,
-    `request-id: ${body.request_id}`,
+    `request-id: ${requestId}`,
     'connection: close',
     ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
   ].join('\r\n');

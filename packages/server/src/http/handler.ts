@@ -7,6 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger as PinoLogger } from 'pino';
 import { RateLimitedError, ResourceNotFoundError, ServiceError } from '../errors.js';
+import { dialectOf } from './error-response.js';
 import { HttpProtocolError } from './http-errors.js';
 import { newRequestId } from './request-id.js';
 import { sendError } from './respond.js';
@@ -25,6 +26,8 @@ export function createRequestHandler(services: Services, routes: readonly Route[
     const requestId = newRequestId();
     const started = process.hrtime.bigint();
     res.setHeader('request-id', requestId);
+    // The openai SDK reads the request id from `x-request-id`.
+    if (dialectOf(req.url) === 'openai') res.setHeader('x-request-id', requestId);
     res.setHeader('x-content-type-options', 'nosniff');
     // Aborts staged writes when the client goes away mid-upload. Only uploads write, so only they
     // pay for a controller (it was ~2% of a metadata GET).

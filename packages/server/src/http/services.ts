@@ -3,9 +3,11 @@ import type { Logger as PinoLogger } from 'pino';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { RateLimiter } from '../auth/rate-limiter.js';
 import type { FileService } from '../files/file-service.js';
+import type { UploadService } from '../uploads/upload-service.js';
 
 export interface Services {
   files: FileService;
+  uploads: UploadService;
   authenticator: Authenticator;
   logger: PinoLogger;
   /** Resolves when the stores answer; rejects otherwise (for /readyz). */

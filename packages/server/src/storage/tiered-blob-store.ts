@@ -11,9 +11,14 @@
  *   key's `delete`; `list` reports the key once;
  * - a large put over a small blob: the file is written, then the row is deleted; until then
  *   readers see the old blob, after it the new one, never neither.
+ *
+ * Parts of resumable uploads live in the large tier (they are up to 64 MiB each, and a small blob
+ * store holds whole blobs in memory while it writes); an assembled upload goes through `put` like
+ * any blob, so a small one still lands in the small tier.
  */
 import { BlobNotFoundError } from './blob-store.js';
 import type { BlobInfo, BlobStore, ByteRange, PutOptions } from './blob-store.js';
+import type { BlobPartStore } from './blob-parts.js';
 import type { Readable } from 'node:stream';
 
 /** Files up to this size are packed: larger than most prompts and JSONL lines, small enough to buffer. */
@@ -35,10 +40,22 @@ export class TieredBlobStore implements BlobStore {
   private readonly small: SmallBlobStore;
   private readonly large: BlobStore;
   private readonly limit: number;
+  readonly parts?: BlobPartStore;
 
   constructor(options: TieredBlobStoreOptions) {
     this.small = options.small;
     this.large = options.large;
+    if (options.large.parts) {
+      const { putPart, getPart, deleteParts, listPartUploads } = options.large.parts;
+      const parts = options.large.parts;
+      // Not `assemble`: the large tier's would bypass the size-based choice of tier.
+      this.parts = {
+        putPart: putPart.bind(parts),
+        getPart: getPart.bind(parts),
+        deleteParts: deleteParts.bind(parts),
+        listPartUploads: listPartUploads.bind(parts),
+      };
+    }
     this.limit = options.smallBlobBytes ?? SMALL_BLOB_BYTES;
     this.name = options.large.name;
   }
