@@ -12,3 +12,7 @@ export { testJobLock } from './job-lock-suite.js';
 export type { JobLockSuiteOptions } from './job-lock-suite.js';
 export { fromBackend, testMetadataBackend } from './fixture.js';
 export type { MetadataBackendSuiteOptions, OpenFixture, StoreFixture } from './fixture.js';
+export { testUploadStore } from './upload-store-suite.js';
+export type { UploadStoreSuiteOptions } from './upload-store-suite.js';
+export { testBlobParts } from './blob-parts-suite.js';
+export type { BlobPartsSuiteOptions } from './blob-parts-suite.js';

@@ -84,11 +84,10 @@ export class FsBlobStore implements BlobStore {
   }
 
   async put(key: string, source: AsyncIterable<Uint8Array>, options: PutOptions = {}): Promise<{ sizeBytes: number }> {
+    // Checked first: the key names the temp file too.
+    const path = this.pathFor(key);
     // `<key>.<random>`: the sweeper can tell whose write a temp file is.
-    return this.writeFile(`${key}.${randomUUID()}`, source, options, async () => {
-      const shardDir = await this.ensureShard(key);
-      return { dir: shardDir, path: this.pathFor(key) };
-    });
+    return this.writeFile(`${key}.${randomUUID()}`, source, options, async () => ({ dir: await this.ensureShard(key), path }));
   }
 
   /**
