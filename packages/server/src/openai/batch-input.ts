@@ -14,7 +14,14 @@ import { createHash } from 'node:crypto';
 import type { BatchCheck, BatchCheckProblem, BatchLineProblem } from '../files/batch-check.js';
 import { truncate } from '../text.js';
 
-export const OPENAI_BATCH_LIMITS = {
+export interface OpenAIBatchLimits {
+  maxRequests: number;
+  maxLineBytes: number;
+  maxProblems: number;
+  maxUrlChars: number;
+}
+
+export const OPENAI_BATCH_LIMITS: Readonly<OpenAIBatchLimits> = {
   /** "≤ 50,000 requests" per batch input file. */
   maxRequests: 50_000,
   /** A longer line is refused rather than held in memory (the Message Batches validator's bound). */
@@ -23,7 +30,7 @@ export const OPENAI_BATCH_LIMITS = {
   maxProblems: 10,
   /** `url` is a path of the OpenAI API, e.g. `/v1/chat/completions`. */
   maxUrlChars: 512,
-} as const;
+};
 
 export class OpenAIBatchValidator implements BatchCheck {
   private readonly pending: Uint8Array[] = [];
@@ -38,7 +45,7 @@ export class OpenAIBatchValidator implements BatchCheck {
   private readonly problems: BatchLineProblem[] = [];
   private finished = false;
 
-  constructor(private readonly limits: typeof OPENAI_BATCH_LIMITS = OPENAI_BATCH_LIMITS) {}
+  constructor(private readonly limits: Readonly<OpenAIBatchLimits> = OPENAI_BATCH_LIMITS) {}
 
   /** Set once enough lines are bad to refuse the file (or after `finish`, if any is). */
   get problem(): BatchCheckProblem | undefined {

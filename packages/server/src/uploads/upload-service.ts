@@ -203,7 +203,7 @@ export class UploadService {
     if (md5 !== undefined && !/^[0-9a-f]{32}$/.test(md5)) throw new InvalidParameterError('md5', 'must be 32 hexadecimal digits.');
     const completedWith = createHash('sha256').update(JSON.stringify([request.partIds, md5 ?? null])).digest('hex');
     const upload = await this.get(workspaceId, uploadId);
-    if (upload.status !== 'pending') return this.alreadyDone(upload, completedWith);
+    if (statusOf(upload, this.clock()) !== 'pending') return this.alreadyDone(upload, completedWith);
 
     const refs = await this.orderedParts(upload, request.partIds);
     const claim = randomUUID();
