@@ -20,6 +20,9 @@ export interface Profile {
   /** Scenario 5: upload sizes, and how many 1 KiB uploads one run times. */
   sdkSizes: number[];
   smallUploadCount: number;
+  /** Scenario 7: the size of a resumable upload, and how many run at once for the memory figure. */
+  uploadsBytes: number;
+  uploadsConcurrency: number;
 }
 
 export const FULL: Profile = {
@@ -33,6 +36,8 @@ export const FULL: Profile = {
   scaleLarge: 1_000_000,
   sdkSizes: [KiB, 100_000_000, GiB],
   smallUploadCount: 200,
+  uploadsBytes: 2 * GiB,
+  uploadsConcurrency: 4,
 };
 
 export const QUICK: Profile = {
@@ -46,6 +51,8 @@ export const QUICK: Profile = {
   scaleLarge: 100_000,
   sdkSizes: [KiB, 10_000_000, 128 * MiB],
   smallUploadCount: 100,
+  uploadsBytes: 256 * MiB,
+  uploadsConcurrency: 4,
 };
 
 export function formatBytes(n: number): string {
