@@ -99,10 +99,26 @@ export function testBlobParts(options: BlobPartsSuiteOptions): void {
       await assemble(key, upload, parts.map((x) => ({ partId: x.partId, sizeBytes: x.bytes.length })));
       const expected = Buffer.concat(parts.map((x) => x.bytes));
       assert.equal(sha256(await readAll(await s().get(key))), sha256(expected));
+      // Ranges within a part, across part boundaries, and the last byte.
+      for (const [start, end] of [[0, 0], [6 * MiB - 2, 6 * MiB + 1], [7 * MiB - 1, 9 * MiB + 5], [expected.length - 1, expected.length - 1]] as const) {
+        assert.deepEqual(await readAll(await s().get(key, { start, end })), expected.subarray(start, end + 1), `range ${start}-${end}`);
+      }
+      const listed: string[] = [];
+      for await (const blob of s().list()) listed.push(blob.key);
+      assert.ok(listed.includes(key), 'an assembled blob is listed like any blob');
+      // It outlives its parts (completion removes them after the commit), and is deleted like any blob.
+      await p().deleteParts(upload);
+      assert.equal(sha256(await readAll(await s().get(key))), sha256(expected));
+      await s().delete(key);
+      await assert.rejects(s().get(key), BlobNotFoundError);
+      const again = id('upload');
+      const only = { partId: id('part'), bytes: randomBytes(7) };
+      await p().putPart(again, only.partId, chunked(only.bytes, 3));
       const one = id('blob');
-      const only = parts[4];
-      assert.ok(only);
-      await assemble(one, upload, [{ partId: only.partId, sizeBytes: only.bytes.length }]);
+      await assemble(one, again, [{ partId: only.partId, sizeBytes: only.bytes.length }]);
+      assert.deepEqual(await readAll(await s().get(one)), only.bytes);
+      // Assembling again (a completion retried after a crash) replaces the blob.
+      await assemble(one, again, [{ partId: only.partId, sizeBytes: only.bytes.length }]);
       assert.deepEqual(await readAll(await s().get(one)), only.bytes);
     });
   });

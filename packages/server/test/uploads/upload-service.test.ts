@@ -105,21 +105,22 @@ describe('upload service', () => {
     const upload = await h.create(bytes.length);
     const a = await h.uploads.addPart('w', upload.id, chunked(bytes.subarray(0, 2000), 500));
     const b = await h.uploads.addPart('w', upload.id, chunked(bytes.subarray(2000), 500));
-    const put = h.blobs.put.bind(h.blobs);
-    h.blobs.put = async (key, source, options) =>
-      put(
-        key,
-        (async function* () {
-          let n = 0;
-          for await (const chunk of source) {
-            if ((n += chunk.length) > 3000) throw new Error('disk gone');
-            yield chunk;
-          }
-        })(),
-        options,
-      );
+    // The fs store assembles by linking the parts into a directory blob built in .tmp/, then
+    // renaming it into its shard and flushing that; make the flush fail.
+    const syncDirectory = h.blobs.syncDirectory.bind(h.blobs);
+    let failOnce = true;
+    h.blobs.syncDirectory = async (dir: string) => {
+      if (failOnce) {
+        failOnce = false;
+        throw new Error('disk gone');
+      }
+      return syncDirectory(dir);
+    };
     await assert.rejects(h.uploads.complete('w', upload.id, { partIds: [a.id, b.id] }), /disk gone/);
-    h.blobs.put = put;
+    assert.equal(failOnce, false, 'the fault was hit');
+    h.blobs.syncDirectory = syncDirectory;
+    assert.deepEqual(await readdir(join(h.dir, 'blobs', '.tmp')), [], 'the half-built blob is gone');
+    await assert.rejects(h.blobs.get(upload.blobKey), /no blob/);
     assert.equal((await h.uploads.get('w', upload.id)).status, 'pending');
     assert.equal((await h.backend.files.usage('w')).reservedBytes, bytes.length);
     assert.equal((await h.backend.files.usage('w')).fileCount, 0);
