@@ -5,28 +5,26 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { QuotaExceededError } from '../errors.js';
 import { createFileIdGenerator } from '../files/file-id.js';
 import type { MetadataBackend } from '../storage/metadata-backend.js';
 import type { FileRecord } from '../storage/records.js';
 import type { UploadPartRecord, UploadRecord } from '../storage/upload-store.js';
+import { withFixture } from './fixture.js';
+import type { OpenFixture } from './fixture.js';
 
 export interface UploadStoreSuiteOptions {
   name: string;
-  /** A new, unopened backend on a fresh database. */
-  create: () => MetadataBackend | Promise<MetadataBackend>;
+  /** The whole backend on a fresh database: uploads, and the file store their holds belong to. */
+  open: OpenFixture<MetadataBackend>;
 }
 
 const HOUR = 3600 * 1000;
 
 export function testUploadStore(options: UploadStoreSuiteOptions): void {
   describe(`upload store conformance: ${options.name}`, () => {
-    let backend: MetadataBackend | undefined;
-    const b = (): MetadataBackend => {
-      if (!backend) throw new Error('backend not opened');
-      return backend;
-    };
+    const b = withFixture(options.open);
     const ids = createFileIdGenerator();
     const now = Date.parse('2026-06-01T00:00:00Z');
     const ws = (): string => `ws_${randomUUID().slice(0, 8)}`;
@@ -75,14 +73,6 @@ export function testUploadStore(options: UploadStoreSuiteOptions): void {
       await b().uploads.createUpload(upload, quota);
       return upload;
     };
-
-    before(async () => {
-      backend = await options.create();
-      await backend.init();
-    });
-    after(async () => {
-      await backend?.close();
-    });
 
     it('creates and reads back an upload exactly, only in its own workspace', async () => {
       const w = ws();
