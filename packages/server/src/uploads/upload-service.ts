@@ -14,7 +14,7 @@
  * Nothing here knows HTTP.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { InvalidParameterError, InvalidRequestError } from '../errors.js';
+import { FileTooLargeError, InvalidParameterError, InvalidRequestError } from '../errors.js';
 import type { FileService, Logger } from '../files/file-service.js';
 import { createFileIdGenerator, FILE_ID_PREFIX } from '../files/file-id.js';
 import type { FileIdGenerator } from '../files/file-id.js';
@@ -113,9 +113,8 @@ export class UploadService {
     if (!Number.isSafeInteger(input.bytes) || input.bytes < 0) {
       throw new InvalidParameterError('bytes', 'must be a non-negative integer.');
     }
-    if (input.bytes > this.maxUploadBytes) {
-      throw new InvalidParameterError('bytes', `${input.bytes} is over the largest upload of ${this.maxUploadBytes} bytes.`);
-    }
+    // 413, as for a single request over its limit: the file is too large for this server.
+    if (input.bytes > this.maxUploadBytes) throw new FileTooLargeError(this.maxUploadBytes);
     const filename = checkFilename(input.filename);
     if (filename === undefined) throw new InvalidParameterError('filename', 'must not be empty.');
     const now = this.clock();
