@@ -31,6 +31,7 @@ import type { FileMetadataStore, InsertResult, ListResult, PurposeFilter } from 
 import type { Dialect, FileRecord, IdempotencyRecord } from '../storage/records.js';
 import type { PartRef } from '../storage/blob-parts.js';
 import type { UploadRecord, UploadStore } from '../storage/upload-store.js';
+import type { HashedPrefix } from '../uploads/speculative-hash.js';
 import type { BatchCheck, BatchCheckProblem } from './batch-check.js';
 import { BatchValidator } from './batch-validator.js';
 import { createFileIdGenerator, FILE_ID_PREFIX } from './file-id.js';
@@ -252,15 +253,29 @@ export class FileService {
    * hashes and then assembled inside the store. Afterwards the blob is durable under the upload's
    * blob key and no record points at it; the upload's quota hold stays until the commit.
    */
-  async assembleUpload(upload: UploadRecord, parts: readonly PartRef[], options: { md5?: boolean; signal?: AbortSignal } = {}): Promise<AssembledUpload> {
+  async assembleUpload(
+    upload: UploadRecord,
+    parts: readonly PartRef[],
+    options: { md5?: boolean; signal?: AbortSignal; prefix?: HashedPrefix | undefined } = {},
+  ): Promise<AssembledUpload> {
     const partStore = this.blobs.parts;
     if (!partStore) throw new StorageError(`blob store ${this.blobs.name} keeps no upload parts`);
-    const hash = createHash('sha256');
     const md5 = options.md5 ? createHash('md5') : undefined;
     const validator = upload.purpose === 'batch' ? this.batchValidators[upload.dialect]?.() : undefined;
-    let sizeBytes = 0;
+    // A SHA-256 of the first parts computed ahead (uploads/speculative-hash.ts) saves reading them
+    // again, when nothing else needs their bytes: no MD5, no validation, assembly inside the store.
+    const { prefix } = options;
+    const usable =
+      prefix !== undefined &&
+      !md5 &&
+      !validator &&
+      partStore.assemble !== undefined &&
+      prefix.partIds.every((id, i) => parts[i]?.partId === id);
+    const hash = usable ? prefix.hash : createHash('sha256');
+    const skip = usable ? prefix.partIds.length : 0;
+    let sizeBytes = usable ? prefix.sizeBytes : 0;
     const streamed = async function* (): AsyncGenerator<Uint8Array> {
-      for (const part of parts) {
+      for (const part of parts.slice(skip)) {
         let partBytes = 0;
         for await (const chunk of await partStore.getPart(upload.id, part.partId)) {
           const bytes = chunk as Uint8Array;

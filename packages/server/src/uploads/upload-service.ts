@@ -22,7 +22,8 @@ import { checkFilename } from '../files/filename.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import type { BlobPartStore, PartRef } from '../storage/blob-parts.js';
 import type { Dialect, FileRecord } from '../storage/records.js';
-import type { UploadPartRecord, UploadRecord, UploadStore } from '../storage/upload-store.js';
+import type { AddPartResult, UploadPartRecord, UploadRecord, UploadStore } from '../storage/upload-store.js';
+import { SpeculativeHasher } from './speculative-hash.js';
 import {
   PartTooLargeError,
   UploadChecksumMismatchError,
@@ -89,6 +90,8 @@ export class UploadService {
   private readonly logger: Logger | undefined;
   private readonly completionGraceMs: number;
   private readonly retentionMs: number;
+  /** SHA-256 of parts ahead of completion, in the order their requests began (speculative-hash.ts). */
+  private readonly speculation: SpeculativeHasher | undefined;
 
   constructor(options: UploadServiceOptions) {
     this.files = options.files;
@@ -101,6 +104,7 @@ export class UploadService {
     this.logger = options.logger;
     this.completionGraceMs = options.completionGraceMs ?? 3600 * 1000;
     this.retentionMs = options.retentionMs ?? 7 * 24 * 3600 * 1000;
+    this.speculation = options.blobs.parts ? new SpeculativeHasher(options.blobs.parts) : undefined;
   }
 
   /** The service's clock (what "expired" is judged by). */
@@ -170,11 +174,23 @@ export class UploadService {
         yield chunk;
       }
     };
-    const written = await parts.putPart(uploadId, partId, limited(), signal ? { signal } : {});
-    if (written.sizeBytes === 0) throw new InvalidParameterError('data', 'the part is empty.');
-    const part: UploadPartRecord = { id: partId, uploadId, sizeBytes: written.sizeBytes, createdAtMs: now };
-    const result = await this.store.addPart(workspaceId, part, { maxParts: UPLOAD_LIMITS.maxParts, nowMs: this.clock() });
-    if (result.added) return part;
+    const slot = this.speculation?.begin(uploadId);
+    let part: UploadPartRecord | undefined;
+    try {
+      const written = await parts.putPart(uploadId, partId, limited(), signal ? { signal } : {});
+      if (written.sizeBytes === 0) throw new InvalidParameterError('data', 'the part is empty.');
+      part = { id: partId, uploadId, sizeBytes: written.sizeBytes, createdAtMs: now };
+      const result = await this.store.addPart(workspaceId, part, { maxParts: UPLOAD_LIMITS.maxParts, nowMs: this.clock() });
+      if (result.added) return part;
+      part = undefined;
+      return this.refuse(uploadId, upload, result);
+    } finally {
+      if (slot !== undefined) this.speculation?.end(uploadId, slot, part ? { id: part.id, sizeBytes: part.sizeBytes } : null);
+    }
+  }
+
+  /** Throws the error for a part the store did not record. */
+  private refuse(uploadId: string, upload: UploadRecord, result: Exclude<AddPartResult, { added: true }>): never {
     // The bytes stay with the upload's other parts and go when it ends.
     switch (result.reason) {
       case 'not_found':
@@ -212,7 +228,8 @@ export class UploadService {
 
     let committed = false;
     try {
-      const assembled = await this.files.assembleUpload(upload, refs, { md5: md5 !== undefined, ...(signal ? { signal } : {}) });
+      const prefix = await this.speculation?.take(uploadId, request.partIds);
+      const assembled = await this.files.assembleUpload(upload, refs, { md5: md5 !== undefined, prefix, ...(signal ? { signal } : {}) });
       let file: FileRecord | undefined;
       try {
         if (md5 !== undefined && assembled.md5 !== md5) throw new UploadChecksumMismatchError(md5, assembled.md5 ?? '');
@@ -230,6 +247,7 @@ export class UploadService {
       }
       if (!file) throw new UploadInProgressError(uploadId);
       committed = true;
+      this.speculation?.drop(uploadId);
       await this.partStore()
         .deleteParts(uploadId)
         .catch((err: unknown) => this.logger?.warn({ err, uploadId }, 'parts of a completed upload left for the sweeper'));
@@ -245,6 +263,7 @@ export class UploadService {
     if (!after) throw new UploadNotFoundError(uploadId);
     if (after.status === 'completing') throw new UploadInProgressError(uploadId);
     if (after.status !== 'cancelled') throw new UploadNotPendingError(uploadId, after.status);
+    this.speculation?.drop(uploadId);
     await this.partStore()
       .deleteParts(uploadId)
       .catch((err: unknown) => this.logger?.warn({ err, uploadId }, 'parts of a cancelled upload left for the sweeper'));
@@ -261,6 +280,7 @@ export class UploadService {
     for (;;) {
       const batch = await this.store.expireUploads(now, now - this.completionGraceMs, batchSize);
       for (const upload of batch) {
+        this.speculation?.drop(upload.id);
         await this.blobs.parts?.deleteParts(upload.id).catch((err: unknown) => {
           this.logger?.warn({ err, uploadId: upload.id }, 'parts of an expired upload left for the sweeper');
         });
