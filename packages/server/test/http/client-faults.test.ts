@@ -37,6 +37,14 @@ const uploadHead = (length: number): string =>
   `POST /v1/files HTTP/1.1\r\nhost: x\r\nx-api-key: ${TEST_KEY}\r\ncontent-type: multipart/form-data; boundary=B\r\ncontent-length: ${length}\r\n\r\n` +
   '--B\r\ncontent-disposition: form-data; name="file"; filename="f.bin"\r\n\r\n';
 
+/** A whole upload request: headers, one file part, the closing delimiter. */
+function completeUpload(content: Buffer): Buffer {
+  const partHead = '--B\r\ncontent-disposition: form-data; name="file"; filename="f.bin"\r\n\r\n';
+  const body = Buffer.concat([Buffer.from(partHead), content, Buffer.from('\r\n--B--\r\n')]);
+  const head = `POST /v1/files HTTP/1.1\r\nhost: x\r\nx-api-key: ${TEST_KEY}\r\ncontent-type: multipart/form-data; boundary=B\r\ncontent-length: ${body.length}\r\n\r\n`;
+  return Buffer.concat([Buffer.from(head), body]);
+}
+
 async function assertClean(server: TestServer): Promise<void> {
   const tmp = join(server.app.config.dataDir, 'blobs', '.tmp');
   await until('temp files to be removed', () => readdirSync(tmp).length === 0);
@@ -61,6 +69,36 @@ describe('client faults', () => {
       else socket.destroy();
     }
     await assertClean(server);
+  });
+
+  it('a client that half-closes after a complete request still gets its answer (issue 12 point 3)', async () => {
+    const server = await startTestServer();
+    for (const size of [5, 3 * MiB]) {
+      const content = randomBytes(size);
+      const socket = await open(server);
+      const answer = new Promise<string>((resolve) => {
+        const chunks: Buffer[] = [];
+        socket.on('data', (c: Buffer) => chunks.push(c));
+        socket.on('close', () => resolve(Buffer.concat(chunks).toString('latin1')));
+      });
+      // The whole request, then FIN: the client has said everything and waits for the answer.
+      socket.end(completeUpload(content));
+      const raw = await answer;
+      assert.match(raw, /^HTTP\/1\.1 200 /, `no answer after the client's FIN: ${JSON.stringify(raw.slice(0, 200))}`);
+      const file = JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4)) as { id: string; size_bytes: number };
+      assert.equal(file.size_bytes, size);
+    }
+    const list = (await (await server.request('/v1/files')).json()) as { data: unknown[] };
+    assert.equal(list.data.length, 2, 'each request stored exactly once');
+    // A request cut off before its body is complete is still a disconnect: nothing is stored.
+    const socket = await open(server);
+    socket.on('error', () => undefined);
+    socket.resume();
+    socket.end(Buffer.concat([Buffer.from(uploadHead(MiB)), randomBytes(1000)]));
+    await new Promise((resolve) => socket.once('close', resolve));
+    await assertClean(server);
+    const after = (await (await server.request('/v1/files')).json()) as { data: unknown[] };
+    assert.equal(after.data.length, 3, 'the two complete uploads and the health-check upload, not the cut-off one');
   });
 
   it('stalled headers and stalled bodies get a 408 after the timeouts, and are cleaned up', async () => {

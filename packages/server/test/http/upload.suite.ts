@@ -102,6 +102,15 @@ export function uploadTests(backend: BackendName): void {
           assert.deepEqual(await listAll(server), []);
         });
       }
+      for (const bad of ['c1\u0085next.txt', 'csi\u009b31m.txt', 'invoice\u202Efdp.exe', 'iso\u2066late.txt']) {
+        it(`refuses C1 controls and bidi overrides: ${JSON.stringify(bad)}`, async () => {
+          const server = await startTestServer();
+          const err = await expectError(await upload(server, 'x', { filename: bad, type: 'text/plain' }), 400, 'invalid_request_error');
+          assert.equal(err.error.details?.error_code, 'invalid_filename');
+          assert.match(err.error.message, /U\+(0085|009B|202E|2066)/);
+          assert.deepEqual(await listAll(server), []);
+        });
+      }
       it('names a file without a filename `unnamed` plus the extension of its type', async () => {
         const server = await startTestServer();
         const pdf = Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(100)]);
