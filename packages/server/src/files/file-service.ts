@@ -231,8 +231,18 @@ export class FileService {
     return record;
   }
 
-  async list(workspaceId: string, query: { limit: number; direction: 'after' | 'before'; cursor?: string }): Promise<ListResult> {
-    return this.metadata.listFiles(workspaceId, { ...query, nowMs: this.clock() });
+  /**
+   * One page from `cursor` in `direction`, newest first. With `bound`, only files strictly between
+   * `cursor` and `bound` (a window): the page is cut at the bound, and nothing lies beyond it.
+   */
+  async list(workspaceId: string, query: { limit: number; direction: 'after' | 'before'; cursor?: string; bound?: string }): Promise<ListResult> {
+    const { bound, ...store } = query;
+    const result = await this.metadata.listFiles(workspaceId, { ...store, nowMs: this.clock() });
+    if (bound === undefined) return result;
+    // The store pages outward from the cursor, so files past the bound sit at the page's far end;
+    // once one is cut, the window is exhausted.
+    const inside = result.records.filter((r) => (query.direction === 'before' ? r.id < bound : r.id > bound));
+    return inside.length === result.records.length ? result : { records: inside, hasMore: false };
   }
 
   /** The live files among `ids`, newest first; unknown, foreign and expired ids are left out. */

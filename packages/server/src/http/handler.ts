@@ -6,6 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger as PinoLogger } from 'pino';
+import { selectWorkspace, WORKSPACE_HEADER } from '../auth/workspace-selection.js';
 import { RateLimitedError, ResourceNotFoundError, ServiceError } from '../errors.js';
 import { HttpProtocolError } from './http-errors.js';
 import { newRequestId } from './request-id.js';
@@ -54,7 +55,7 @@ async function dispatch(router: Router, base: Omit<RequestContext, 'params' | 'q
   const ctx: RequestContext = { ...base, params, query };
   if (route.auth === 'none') return route.handle(ctx);
 
-  const principal = await services.authenticator.authenticate(req.headers);
+  const principal = selectWorkspace(await services.authenticator.authenticate(req.headers), req.headers[WORKSPACE_HEADER]);
   const waitMs = services.rateLimiter?.take(principal.keyId) ?? 0;
   if (waitMs > 0) throw new RateLimitedError(waitMs);
   return route.handle({ ...ctx, principal });
