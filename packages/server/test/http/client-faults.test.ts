@@ -12,7 +12,7 @@ import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { rawRequest } from '../helpers/raw-http.js';
-import { startTestServer, TEST_KEY, upload } from '../helpers/test-server.js';
+import { capturingLogger, startTestServer, TEST_KEY, upload } from '../helpers/test-server.js';
 import type { TestServer } from '../helpers/test-server.js';
 
 const MiB = 1024 * 1024;
@@ -113,10 +113,11 @@ describe('client faults', () => {
     await assertClean(server);
   });
 
-  it('a reset in the middle of a download does not disturb the server', async () => {
-    const server = await startTestServer();
+  it('a reset in the middle of a download does not disturb the server, and is logged at info with the bytes sent', async () => {
+    const { logger, lines } = await capturingLogger();
+    const server = await startTestServer({}, { logger });
     const big = (await (await upload(server, randomBytes(20 * MiB), { filename: 'big.bin' })).json()) as { id: string };
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < 6; i++) {
       const socket = await open(server);
       socket.write(`GET /v1/files/${big.id}/content HTTP/1.1\r\nhost: x\r\nx-api-key: ${TEST_KEY}\r\n\r\n`);
       let received = 0;
@@ -124,7 +125,9 @@ describe('client faults', () => {
         socket.on('data', (chunk: Buffer) => {
           received += chunk.length;
           if (received > MiB) {
-            socket.resetAndDestroy();
+            // RST and FIN: both are a client that stopped reading, not a server failure.
+            if (i % 2) socket.resetAndDestroy();
+            else socket.destroy();
             resolve();
           }
         });
@@ -133,6 +136,16 @@ describe('client faults', () => {
     const whole = await server.request(`/v1/files/${big.id}/content`);
     assert.equal((await whole.arrayBuffer()).byteLength, 20 * MiB);
     await assertClean(server);
+    // Issue 12 point 8: no error line, no stack; one info line per early close, with the bytes sent.
+    assert.deepEqual(lines.filter((l) => Number(l['level']) >= 50), []);
+    const early = lines.filter((l) => l['msg'] === 'client closed the download early');
+    assert.equal(early.length, 6, JSON.stringify(lines.filter((l) => l['msg'] !== 'request')));
+    for (const line of early) {
+      assert.equal(line['level'], 30);
+      assert.equal(line['fileId'], big.id);
+      assert.ok(Number(line['sentBytes']) >= MiB && Number(line['sentBytes']) < 20 * MiB, String(line['sentBytes']));
+      assert.equal(line['totalBytes'], 20 * MiB);
+    }
   });
 
   it('serves normal requests while 400 half-open connections sit idle, then closes them', async () => {
