@@ -367,6 +367,34 @@ export function uploadTests(backend: BackendName): void {
         assert.equal((await listAll(server)).length, 1);
       });
 
+      it('returns the original file to a retry when the quota has no room for a second copy (issue 12 point 4)', async () => {
+        const MiB = 1024 * 1024;
+        // 12 MiB files in a 20 MiB quota: the retry's first 8 MiB reservation fits, the next does
+        // not, so the switch happens mid-stream with bytes already written; small files switch at once.
+        for (const [quota, size] of [[20 * MiB, 12 * MiB], [100_000, 70_000]] as const) {
+          const server = await startTestServer({ quotaBytes: quota });
+          const bytes = randomBytes(size);
+          const headers = { 'idempotency-key': `near-full-${size}` };
+          const first = await upload(server, bytes, { headers, filename: 'big.bin' });
+          assert.equal(first.status, 200, await first.clone().text());
+          const original = (await first.json()) as FileObject;
+          for (let retry = 0; retry < 2; retry++) {
+            const again = await upload(server, bytes, { headers, filename: 'big.bin' });
+            assert.equal(again.status, 200, await again.clone().text());
+            assert.deepEqual(await again.json(), original);
+          }
+          // Another request under the same key is still refused, and a new key still hits the quota.
+          const other = await upload(server, randomBytes(size), { headers, filename: 'big.bin' });
+          assert.equal((await expectError(other, 400, 'invalid_request_error')).error.details?.error_code, 'idempotency_key_reused');
+          const fresh = await upload(server, bytes, { headers: { 'idempotency-key': 'new' }, filename: 'big.bin' });
+          assert.equal((await expectError(fresh, 400, 'invalid_request_error')).error.details?.error_code, 'storage_quota_exceeded');
+          assert.deepEqual(await server.app.stores.metadata.files.usage('default'), { usedBytes: size, fileCount: 1, reservedBytes: 0 });
+          assert.equal((await listAll(server)).length, 1);
+          const download = await server.request(`/v1/files/${original.id}/content`);
+          assert.equal(sha(Buffer.from(await download.arrayBuffer())), sha(bytes));
+        }
+      });
+
       it('makes one file of concurrent requests with one key', async () => {
         const server = await startTestServer();
         const headers = { 'idempotency-key': 'concurrent-1' };
