@@ -178,6 +178,26 @@ export function uploadTests(backend: BackendName): void {
           headers: {},
         })],
         ['a huge text field', () => ({ body: rawMultipart([{ headers: ['Content-Disposition: form-data; name="purpose"'], body: 'x'.repeat(100_000) }]), headers: {} })],
+        // Issue 12 point 7: busboy used to cut these short silently, and the upload succeeded.
+        ['a part header block over 16 KiB', () => ({
+          body: rawMultipart([{ headers: ['Content-Disposition: form-data; name="file"; filename="a.txt"', `X-Pad: ${'p'.repeat(20_000)}`, 'Content-Type: text/plain'], body: 'x' }]),
+          headers: {},
+        })],
+        ['a file name cut off by a part header over 16 KiB', () => ({
+          body: rawMultipart([{ headers: [`Content-Disposition: form-data; name="file"; filename="${'n'.repeat(17_000)}.txt"`], body: 'x' }]),
+          headers: {},
+        })],
+        ['more than 32 part header lines', () => ({
+          body: rawMultipart([{ headers: ['Content-Disposition: form-data; name="file"; filename="a.txt"', ...Array.from({ length: 40 }, (_, i) => `X-H${i}: v`)], body: 'x' }]),
+          headers: {},
+        })],
+        ['an oversized header block on a field after the file', () => ({
+          body: rawMultipart([
+            { headers: ['Content-Disposition: form-data; name="file"; filename="a.txt"'], body: 'x'.repeat(200_000) },
+            { headers: ['Content-Disposition: form-data; name="purpose"', `X-Pad: ${'p'.repeat(100_000)}`], body: 'user_data' },
+          ]),
+          headers: {},
+        })],
       ];
       for (const [title, make] of cases) {
         it(title, async () => {
@@ -188,12 +208,25 @@ export function uploadTests(backend: BackendName): void {
             body: body as string | Uint8Array<ArrayBuffer>,
             headers: { 'content-type': 'multipart/form-data; boundary=XyZbOuNdArY', ...headers },
           });
-          await expectError(res, 400, 'invalid_request_error');
+          const err = await expectError(res, 400, 'invalid_request_error');
+          if (/header/.test(title)) assert.match(err.error.message, /header block (is larger than 16384 bytes|has more than 32 lines)/);
           assert.deepEqual(await listAll(server), []);
           const usage = await server.app.stores.metadata.files.usage('default');
           assert.deepEqual(usage, { usedBytes: 0, fileCount: 0, reservedBytes: 0 });
         });
       }
+    });
+
+    it('accepts the largest legitimate part header: a 255-character name as filename and filename*', async () => {
+      const server = await startTestServer();
+      const name = `${'日'.repeat(251)}.txt`;
+      const body = rawMultipart([{
+        headers: [`Content-Disposition: form-data; name="file"; filename="${name}"; filename*=UTF-8''${encodeURIComponent(name)}`, 'Content-Type: text/plain'],
+        body: 'x',
+      }]);
+      const res = await postRaw(server, body);
+      assert.equal(res.status, 200, await res.clone().text());
+      assert.equal(((await res.json()) as FileObject).filename, name);
     });
 
     describe('size limit', () => {
