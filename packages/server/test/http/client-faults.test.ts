@@ -113,6 +113,53 @@ describe('client faults', () => {
     await assertClean(server);
   });
 
+  it('a body that trickles in below the minimum rate gets a 408 once its allowance is spent, and is cleaned up (issue 12 point 2)', async () => {
+    // Never idle (a byte every 50 ms), so only the body deadline can stop it.
+    const server = await startTestServer({ idleTimeoutMs: 60_000, bodyTimeoutMs: 1000, bodyMinBytesPerSecond: 2000 });
+    const socket = await open(server);
+    const chunks: Buffer[] = [];
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('error', () => undefined);
+    const closed = new Promise((resolve) => socket.once('close', resolve));
+    socket.write(uploadHead(10 * MiB));
+    const started = Date.now();
+    await until('bytes to reach the store', async () => {
+      if (!socket.destroyed) socket.write(Buffer.alloc(40, 0x61)); // 800 bytes/s: a newline-free trickle
+      return (await server.app.stores.metadata.files.usage('default')).reservedBytes > 0;
+    });
+    const trickle = setInterval(() => !socket.destroyed && socket.write(Buffer.alloc(40, 0x61)), 50);
+    await closed;
+    clearInterval(trickle);
+    const elapsed = Date.now() - started;
+    const raw = Buffer.concat(chunks).toString('latin1');
+    assert.match(raw, /^HTTP\/1\.1 408 /);
+    const body = JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4)) as { error: { type: string; message: string } };
+    assert.equal(body.error.type, 'timeout_error');
+    assert.match(body.error.message, /arrived too slowly/);
+    // 1 s plus the 800 B/s it sent (0.4 s per second): about 1.7 s, far from the 60 s idle timeout.
+    assert.ok(elapsed > 1000 && elapsed < 10_000, `answered after ${elapsed} ms`);
+    await assertClean(server);
+  });
+
+  it('a body that keeps the minimum rate is not cut off, however long it takes', async () => {
+    const server = await startTestServer({ bodyTimeoutMs: 300, bodyMinBytesPerSecond: 1000 });
+    const content = randomBytes(12_000);
+    const request = completeUpload(content);
+    // About 8,000 bytes/s for 1.5 s: far past the 300 ms allowance, always above the rate.
+    const pieces: Buffer[] = [];
+    for (let at = 0; at < request.length; at += 400) pieces.push(request.subarray(at, at + 400));
+    const socket = await open(server);
+    const chunks: Buffer[] = [];
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    for (const piece of pieces) {
+      socket.write(piece);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await until('the answer', () => Buffer.concat(chunks).includes('\r\n\r\n{'));
+    socket.destroy();
+    assert.match(Buffer.concat(chunks).toString('latin1'), /^HTTP\/1\.1 200 /);
+  });
+
   it('a reset in the middle of a download does not disturb the server, and is logged at info with the bytes sent', async () => {
     const { logger, lines } = await capturingLogger();
     const server = await startTestServer({}, { logger });
