@@ -49,7 +49,8 @@ export interface FsBlobStoreOptions {
 }
 
 const TMP_DIR = '.tmp';
-const LOCK_FILE = '.lock';
+/** The directory lock (dir-lock.ts): an exclusive SQLite lock the kernel drops when the owner dies. */
+const LOCK_FILE = '.lock.db';
 const PARTS_DIR = '.parts';
 /** The file in a directory blob that lists its parts, one `<name> <size>` per line. */
 const MANIFEST = 'manifest';
