@@ -4,48 +4,71 @@
  * with `custom_id` unique, every line for the same `url` (one endpoint per file), at most 50,000
  * requests (docs/openai.md §Batch input).
  *
- * Like the Message Batches validator (files/batch-validator.ts) it sees the bytes as they stream
- * past and holds at most one line (up to `maxLineBytes`; a longer one is skipped to its newline
- * without being held). Unlike it, it goes on after a bad line and reports up to `maxProblems`
- * lines, as OpenAI lists per-line errors (`errors.data[].line`). Memory stays bounded: custom ids
- * are remembered as 16-byte digests, at most `maxRequests` of them (~5 MB).
+ * The bytes go through the same streaming JSONL scanner as Message Batches files
+ * (files/jsonl-scanner.ts): work proportional to the bytes, nothing of a line held but a stack of
+ * open containers and the short values checked, whatever the line's structure. Unlike the Message
+ * Batches validator it goes on after a bad line and reports up to `maxProblems` lines, as OpenAI
+ * lists per-line errors (`errors.data[].line`). Custom ids are remembered as 16-byte digests, at
+ * most `maxRequests` of them (~5 MB).
  */
 import { createHash } from 'node:crypto';
 import type { BatchCheck, BatchCheckProblem, BatchLineProblem } from '../files/batch-check.js';
+import { JsonlScanner, Kind } from '../files/jsonl-scanner.js';
 import { truncate } from '../text.js';
 
 export interface OpenAIBatchLimits {
   maxRequests: number;
   maxLineBytes: number;
+  maxDepth: number;
   maxProblems: number;
+  /** `url` is a path of the OpenAI API, e.g. `/v1/chat/completions`. */
   maxUrlChars: number;
+  /** Longest `custom_id` (OpenAI states none; a bound keeps a line's captures small). */
+  maxCustomIdChars: number;
 }
 
 export const OPENAI_BATCH_LIMITS: Readonly<OpenAIBatchLimits> = {
   /** "≤ 50,000 requests" per batch input file. */
   maxRequests: 50_000,
-  /** A longer line is refused rather than held in memory (the Message Batches validator's bound). */
+  /** The Message Batches validator's bound: one line is one request. */
   maxLineBytes: 32 * 1024 * 1024,
+  maxDepth: 512,
   /** Lines reported per refusal; validation stops early once this many were found. */
   maxProblems: 10,
-  /** `url` is a path of the OpenAI API, e.g. `/v1/chat/completions`. */
   maxUrlChars: 512,
+  maxCustomIdChars: 512,
 };
 
-export class OpenAIBatchValidator implements BatchCheck {
-  private readonly pending: Uint8Array[] = [];
-  private pendingBytes = 0;
-  /** The current line is over the limit: its bytes are dropped until its newline. */
-  private skipping = false;
-  private lineNo = 0;
+const enum Slot {
+  None = 0,
+  CustomId,
+  Method,
+  Url,
+  Body,
+}
+
+interface LineFacts {
+  customId: Kind;
+  customIdValue: string;
+  customIdOverflow: boolean;
+  method: Kind;
+  methodValue: string;
+  url: Kind;
+  urlValue: string;
+  urlOverflow: boolean;
+  body: Kind;
+}
+
+export class OpenAIBatchValidator extends JsonlScanner<LineFacts> implements BatchCheck {
   private requests = 0;
-  private blankLineNo = 0;
   private endpoint: string | undefined;
   private readonly customIds = new Set<string>();
   private readonly problems: BatchLineProblem[] = [];
   private finished = false;
 
-  constructor(private readonly limits: Readonly<OpenAIBatchLimits> = OPENAI_BATCH_LIMITS) {}
+  constructor(private readonly limits: Readonly<OpenAIBatchLimits> = OPENAI_BATCH_LIMITS) {
+    super(limits);
+  }
 
   /** Set once enough lines are bad to refuse the file (or after `finish`, if any is). */
   get problem(): BatchCheckProblem | undefined {
@@ -55,105 +78,101 @@ export class OpenAIBatchValidator implements BatchCheck {
     return first && (more.length > 0 ? { ...first, more } : first);
   }
 
-  push(chunk: Uint8Array): void {
-    let start = 0;
-    while (!this.full() && start < chunk.length) {
-      const nl = chunk.indexOf(0x0a, start);
-      const end = nl === -1 ? chunk.length : nl;
-      if (end > start) this.append(chunk.subarray(start, end));
-      if (nl === -1) return;
-      this.endLine();
-      start = nl + 1;
-    }
-  }
-
   finish(): BatchCheckProblem | undefined {
-    if (!this.full() && (this.pendingBytes > 0 || this.skipping)) this.endLine();
-    if (this.problems.length === 0 && this.requests === 0) this.problems.push({ line: 1, reason: 'the file contains no requests' });
+    this.finishScan();
     this.finished = true;
     return this.problem;
   }
 
-  // --- Internal helpers ---
+  // --- The request's fields, for the scanner ---
 
-  private full(): boolean {
-    return this.problems.length >= this.limits.maxProblems;
+  protected override freshFacts(): LineFacts {
+    return {
+      customId: Kind.Absent,
+      customIdValue: '',
+      customIdOverflow: false,
+      method: Kind.Absent,
+      methodValue: '',
+      url: Kind.Absent,
+      urlValue: '',
+      urlOverflow: false,
+      body: Kind.Absent,
+    };
   }
 
-  private append(part: Uint8Array): void {
-    if (this.skipping) return;
-    this.pendingBytes += part.length;
-    if (this.pendingBytes > this.limits.maxLineBytes) {
-      this.fail(this.lineNo + 1, `line is longer than ${this.limits.maxLineBytes} bytes`);
-      this.pending.length = 0;
-      this.pendingBytes = 0;
-      this.skipping = true;
-      return;
-    }
-    // Copy: the caller may reuse the chunk's memory once push returns.
-    this.pending.push(Uint8Array.prototype.slice.call(part));
+  protected override slotForKey(_parent: number, depth: number, key: string): number {
+    if (depth !== 1) return Slot.None;
+    if (key === 'custom_id') return Slot.CustomId;
+    if (key === 'method') return Slot.Method;
+    if (key === 'url') return Slot.Url;
+    if (key === 'body') return Slot.Body;
+    return Slot.None;
   }
 
-  private endLine(): void {
-    this.lineNo++;
-    if (this.skipping) {
-      this.skipping = false;
-      return;
-    }
-    const bytes = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending);
-    this.pending.length = 0;
-    this.pendingBytes = 0;
-    const text = bytes ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8') : '';
-    if (text.trim() === '') {
-      // Blank lines are allowed only at the end (a trailing newline, or a few).
-      if (this.blankLineNo === 0) this.blankLineNo = this.lineNo;
-      return;
-    }
-    if (this.blankLineNo !== 0) {
-      this.fail(this.blankLineNo, 'line is empty; every line must be one JSON request');
-      this.blankLineNo = 0;
-    }
-    const reason = this.checkRequest(text);
-    if (reason) this.fail(this.lineNo, reason);
+  /** A repeated key counts as its last value, as in JSON.parse. */
+  protected override onValue(slot: number, kind: Kind): void {
+    const f = this.facts;
+    if (slot === Slot.CustomId) Object.assign(f, { customId: kind, customIdValue: '', customIdOverflow: false });
+    else if (slot === Slot.Method) Object.assign(f, { method: kind, methodValue: '' });
+    else if (slot === Slot.Url) Object.assign(f, { url: kind, urlValue: '', urlOverflow: false });
+    else if (slot === Slot.Body) f.body = kind;
   }
 
-  private checkRequest(text: string): string | undefined {
-    if (text.trimStart().charCodeAt(0) !== 0x7b) return 'not a JSON object (each line is one request, starting with `{`)';
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (err) {
-      return `not valid JSON (${(err as Error).message})`;
-    }
-    if (!isObject(value)) return 'not a JSON object';
-    const customId = value['custom_id'];
-    if (typeof customId !== 'string' || customId === '') return 'custom_id is missing or not a non-empty string';
-    const digest = createHash('sha256').update(customId).digest('base64').slice(0, 22);
-    if (this.customIds.has(digest)) return `custom_id '${truncate(customId)}' is used by an earlier line`;
-    if (value['method'] !== 'POST') return 'method must be "POST"';
-    const url = value['url'];
-    if (typeof url !== 'string' || !url.startsWith('/v1/') || url.length > this.limits.maxUrlChars) {
+  protected override captureLimitFor(slot: number): number | undefined {
+    if (slot === Slot.CustomId) return this.limits.maxCustomIdChars;
+    if (slot === Slot.Url) return this.limits.maxUrlChars;
+    if (slot === Slot.Method) return 8;
+    return undefined;
+  }
+
+  protected override capturesBytes(slot: number): boolean {
+    return slot === Slot.CustomId || slot === Slot.Url;
+  }
+
+  protected override onString(slot: number, value: string, overflow: boolean): void {
+    const f = this.facts;
+    if (slot === Slot.CustomId) Object.assign(f, { customIdValue: value, customIdOverflow: overflow });
+    else if (slot === Slot.Method) f.methodValue = overflow ? '' : value;
+    else if (slot === Slot.Url) Object.assign(f, { urlValue: value, urlOverflow: overflow });
+  }
+
+  protected override checkLine(f: LineFacts): string | undefined {
+    if (f.customId !== Kind.String || f.customIdValue === '') return 'custom_id is missing or not a non-empty string';
+    if (f.customIdOverflow) return `custom_id is longer than ${this.limits.maxCustomIdChars} characters`;
+    const digest = createHash('sha256').update(f.customIdValue, 'latin1').digest('base64').slice(0, 22);
+    if (this.customIds.has(digest)) return `custom_id '${truncate(text(f.customIdValue))}' is used by an earlier line`;
+    if (f.method !== Kind.String || f.methodValue !== 'POST') return 'method must be "POST"';
+    if (f.url !== Kind.String || f.urlOverflow || !f.urlValue.startsWith('/v1/')) {
       return 'url must be the path of an API endpoint, such as "/v1/chat/completions"';
     }
-    if (this.endpoint === undefined) this.endpoint = url;
-    else if (url !== this.endpoint) return `url '${truncate(url)}' differs from '${truncate(this.endpoint)}' of the first request; one endpoint per file`;
-    if (!isObject(value['body'])) return 'body is missing or not an object';
+    if (this.endpoint === undefined) this.endpoint = f.urlValue;
+    else if (f.urlValue !== this.endpoint) return `url '${truncate(text(f.urlValue))}' differs from '${truncate(text(this.endpoint))}' of the first request; one endpoint per file`;
+    if (f.body !== Kind.Object) return 'body is missing or not an object';
     if (this.requests >= this.limits.maxRequests) return `more than ${this.limits.maxRequests} requests`;
     this.customIds.add(digest);
     this.requests++;
     return undefined;
   }
 
-  private fail(line: number, reason: string): void {
+  /** Every bad line is noted, up to `maxProblems`; then the file is decided. */
+  protected override refuse(line: number, reason: string): boolean {
     this.problems.push({ line, reason });
-    if (this.full()) {
-      this.pending.length = 0;
-      this.pendingBytes = 0;
-      this.customIds.clear();
-    }
+    if (this.problems.length < this.limits.maxProblems) return true;
+    this.customIds.clear();
+    return false;
+  }
+
+  /** A file whose every line is bad has problems enough; "no requests" is for an empty one. */
+  protected override hasRequests(): boolean {
+    return this.requests > 0 || this.problems.length > 0;
+  }
+
+  protected override lineLimitNote(): string {
+    return ' (one line is one request)';
   }
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+/** A byte capture (one character per UTF-8 byte) as the text it spells. */
+function text(bytes: string): string {
+  return Buffer.from(bytes, 'latin1').toString('utf8');
 }

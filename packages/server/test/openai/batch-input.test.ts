@@ -1,6 +1,7 @@
 /** OpenAI Batch input validation (src/openai/batch-input.ts): every rule, per-line reports, bounded memory. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { OPENAI_BATCH_LIMITS, OpenAIBatchValidator } from '../../src/openai/batch-input.js';
 import type { OpenAIBatchLimits } from '../../src/openai/batch-input.js';
 
@@ -69,11 +70,116 @@ describe('OpenAI batch input validator', () => {
     const v = new OpenAIBatchValidator(limits);
     v.push(Buffer.from(`{"custom_id":"a",${'"x":1,'.repeat(20)}`));
     for (let i = 0; i < 1000; i++) v.push(Buffer.alloc(1000, 0x20));
-    assert.ok((v as unknown as { pendingBytes: number }).pendingBytes <= 100, 'the long line is not held');
     v.push(Buffer.from(`\n${line('b')}\n`));
     const problem = v.finish();
     assert.equal(problem?.line, 1);
     assert.match(problem?.reason ?? '', /longer than 100 bytes/);
     assert.equal(problem?.more, undefined, 'line 2 is fine');
+  });
+
+  it('scans a line of a million tiny containers in time proportional to its bytes (no JSON.parse)', () => {
+    const huge = `{"custom_id":"a","method":"POST","url":"/v1/chat/completions","body":{"messages":[${'{},'.repeat(1_000_000)}{}]}}\n`;
+    const bytes = Buffer.from(huge);
+    const v = new OpenAIBatchValidator();
+    const started = performance.now();
+    let worst = 0;
+    for (let at = 0; at < bytes.length; at += 64 * 1024) {
+      const t = performance.now();
+      v.push(bytes.subarray(at, at + 64 * 1024));
+      worst = Math.max(worst, performance.now() - t);
+    }
+    assert.equal(v.finish(), undefined);
+    // Generous margins for a loaded machine: JSON.parse of such a line takes seconds in one piece.
+    assert.ok(worst < 200, `slowest 64 KiB chunk took ${worst.toFixed(1)} ms`);
+    assert.ok(performance.now() - started < 5000);
+  });
+});
+
+/**
+ * The reference: the same rules with JSON.parse on each whole line. The scanner must find the same
+ * bad lines for the same reasons (syntax errors may be worded differently).
+ */
+function reference(text: string): Array<{ line: number; reason: string }> {
+  const problems: Array<{ line: number; reason: string }> = [];
+  const ids = new Set<string>();
+  let endpoint: string | undefined;
+  let blank = 0;
+  let requests = 0;
+  const lines = text.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  for (const [index, line] of lines.entries()) {
+    if (problems.length >= OPENAI_BATCH_LIMITS.maxProblems) break;
+    const n = index + 1;
+    if (/^[ \t\r]*$/.test(line)) {
+      if (blank === 0) blank = n;
+      continue;
+    }
+    if (blank !== 0) {
+      problems.push({ line: blank, reason: 'line is empty' });
+      blank = 0;
+      if (problems.length >= OPENAI_BATCH_LIMITS.maxProblems) break;
+    }
+    const bad = (reason: string): void => {
+      problems.push({ line: n, reason });
+    };
+    if (!/^[ \t\r]*\{/.test(line)) { bad('not a JSON object'); continue; }
+    let v: unknown;
+    try {
+      v = JSON.parse(line);
+    } catch {
+      bad('not valid JSON');
+      continue;
+    }
+    const o = v as Record<string, unknown>;
+    const id = o['custom_id'];
+    if (typeof id !== 'string' || id === '') { bad('custom_id is missing'); continue; }
+    if (ids.has(id)) { bad('custom_id'); continue; }
+    if (o['method'] !== 'POST') { bad('method must be'); continue; }
+    const url = o['url'];
+    if (typeof url !== 'string' || !url.startsWith('/v1/')) { bad('url must be'); continue; }
+    if (endpoint === undefined) endpoint = url;
+    else if (url !== endpoint) { bad(`url '`); continue; }
+    const body = o['body'];
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) { bad('body is missing'); continue; }
+    ids.add(id);
+    requests++;
+  }
+  if (problems.length === 0 && requests === 0) problems.push({ line: 1, reason: 'the file contains no requests' });
+  return problems;
+}
+
+describe('OpenAI batch input validator agrees with JSON.parse (differential, fast-check)', () => {
+  it('finds the same bad lines, for the same reasons, in any chunking', () => {
+    const anyJson = fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v));
+    const member = (k: string, value: fc.Arbitrary<string>): fc.Arbitrary<string> =>
+      fc.tuple(fc.constantFrom(JSON.stringify(k), `"${[...k].map((c) => (c === '_' ? '\\u005f' : c)).join('')}"`), value).map(([kk, vv]) => `${kk}:${vv}`);
+    const request = fc
+      .shuffledSubarray(
+        [
+          member('custom_id', fc.oneof(fc.constantFrom('"a"', '"b"', '"é"', '"\\u00e9"', '""', '5', 'null'), anyJson)),
+          member('method', fc.constantFrom('"POST"', '"GET"', '"post"', '1', '"PO\\u0053T"')),
+          member('url', fc.constantFrom('"/v1/chat/completions"', '"/v1/embeddings"', '"https://x"', '2', '"/v1/chat/completions"')),
+          member('body', fc.oneof(fc.constantFrom('{}', '{"model":"m"}', '[]', '"x"'), anyJson)),
+          member('other', anyJson),
+        ],
+        { minLength: 0 },
+      )
+      .chain((ms) => (ms.length === 0 ? fc.constant([] as string[]) : fc.tuple(...ms)))
+      .map((ms) => `{${ms.join(',')}}`);
+    const mutate = (line: string): fc.Arbitrary<string> =>
+      fc.tuple(fc.nat(line.length), fc.constantFrom('', '{', '}', '[', ']', ',', ':', '"', '\\', 'x', ' ')).map(([at, c]) => line.slice(0, at) + c + line.slice(at + 1));
+    const lineArb = fc.oneof({ weight: 6, arbitrary: request }, { weight: 2, arbitrary: request.chain(mutate) }, { weight: 1, arbitrary: fc.constantFrom('', ' ', '[1]') });
+    fc.assert(
+      fc.property(fc.array(lineArb, { minLength: 0, maxLength: 14 }), fc.integer({ min: 1, max: 40 }), (lines, chunk) => {
+        const text = lines.join('\n') + '\n';
+        const expected = reference(text);
+        const actual = validate(text, chunk);
+        const all = actual ? [actual, ...(actual.more ?? [])] : [];
+        const show = JSON.stringify(text.slice(0, 400));
+        assert.deepEqual(all.map((p) => p.line), expected.map((p) => p.line), show);
+        for (const [i, p] of all.entries()) assert.ok(p.reason.startsWith(expected[i]?.reason ?? '?'), `${p.reason} vs ${expected[i]?.reason}: ${show}`);
+      }),
+      { numRuns: Number(process.env['CABINET_FUZZ_RUNS'] ?? 2000) },
+    );
   });
 });
