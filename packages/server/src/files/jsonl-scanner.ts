@@ -40,31 +40,33 @@ export const NO_SLOT = 0;
 /** Longest key or checked value kept while scanning, unless a subclass asks for more. */
 export const CAPTURE_CHARS = 72;
 
-/** What the scanner expects next. */
-const enum Mode {
-  /** Start of a line: whitespace, then `{`. */
-  LineStart,
-  /** A value (after `:` or `,` in an array, or `[`). */
-  Value,
-  /** After `[`: a value or `]`. */
-  ValueOrEnd,
-  /** After `{`: a key or `}`. */
-  KeyOrEnd,
-  /** After `,` in an object: a key. */
-  Key,
-  Colon,
-  /** After a value inside a container: `,` or the container's end. */
-  CommaOrEnd,
-  /** After the line's object: whitespace only. */
-  AfterTop,
-  InString,
-  StringEscape,
-  StringUnicode,
-  InNumber,
-  InLiteral,
-  /** The line was refused: its bytes are skipped up to its newline. */
-  Skip,
-}
+/**
+ * What the scanner expects next. Plain numbers, not an enum: with `isolatedModules` a const enum is
+ * emitted as an object and read per byte (measured on 9 MB of `{},`: 63-88 ms with these constants,
+ * 71-101 ms with the enum, on a loaded 2-core machine).
+ */
+/** Start of a line: whitespace, then `{`. */
+const M_LINE_START = 0;
+/** A value (after `:` or `,` in an array, or `[`). */
+const M_VALUE = 1;
+/** After `[`: a value or `]`. */
+const M_VALUE_OR_END = 2;
+/** After `{`: a key or `}`. */
+const M_KEY_OR_END = 3;
+/** After `,` in an object: a key. */
+const M_KEY = 4;
+const M_COLON = 5;
+/** After a value inside a container: `,` or the container's end. */
+const M_COMMA_OR_END = 6;
+/** After the line's object: whitespace only. */
+const M_AFTER_TOP = 7;
+const M_IN_STRING = 8;
+const M_STRING_ESCAPE = 9;
+const M_STRING_UNICODE = 10;
+const M_IN_NUMBER = 11;
+const M_IN_LITERAL = 12;
+/** The line was refused: its bytes are skipped up to its newline. */
+const M_SKIP = 13;
 
 const OBJECT = 1;
 const ARRAY = 2;
@@ -77,11 +79,13 @@ export abstract class JsonlScanner<Facts> {
   private stopped = false;
 
   // --- The current line's scanner state ---
-  private mode = Mode.LineStart;
+  private mode: number = M_LINE_START;
   /** Open containers, OBJECT or ARRAY, from the line's object (index 0) inwards, and their slots. */
   private readonly stack: Uint8Array;
   private readonly slots: Uint8Array;
   private depth = 0;
+  /** The slot of the innermost open container (`slots[depth - 1]`), kept at hand for every value. */
+  private containerSlot = NO_SLOT;
   /** Where the string being read goes: a key, a value in a slot, or nowhere. */
   private stringIsKey = false;
   private stringSlot = NO_SLOT;
@@ -117,7 +121,7 @@ export abstract class JsonlScanner<Facts> {
   protected abstract freshFacts(): Facts;
   /** The slot of the value under `key` in an object of slot `parent` (NO_SLOT at the top) at `depth` (1 = the line's object). */
   protected abstract slotForKey(parent: number, depth: number, key: string): number;
-  /** A value of `kind` begins in `slot` (a repeated key counts as its last value, as in JSON.parse). */
+  /** A value of `kind` begins in `slot` (not NO_SLOT; a repeated key counts as its last value, as in JSON.parse). */
   protected abstract onValue(slot: number, kind: Kind): void;
   /** Whether the string value of `slot` is captured, and up to how many characters. */
   protected captureLimitFor(_slot: number): number | undefined {
@@ -158,7 +162,7 @@ export abstract class JsonlScanner<Facts> {
     while (!this.stopped && start < chunk.length) {
       const nl = chunk.indexOf(0x0a, start);
       const end = nl === -1 ? chunk.length : nl;
-      if (this.mode !== Mode.Skip) {
+      if (this.mode !== M_SKIP) {
         this.lineBytes += end - start;
         if (this.lineBytes > this.scanLimits.maxLineBytes) {
           this.failHere(`line is longer than ${this.scanLimits.maxLineBytes} bytes${this.lineLimitNote()}`);
@@ -176,7 +180,7 @@ export abstract class JsonlScanner<Facts> {
 
   /** Call once after the last chunk. */
   protected finishScan(): void {
-    if (!this.stopped && (this.lineBytes > 0 || this.mode !== Mode.LineStart)) this.endLine();
+    if (!this.stopped && (this.lineBytes > 0 || this.mode !== M_LINE_START)) this.endLine();
     if (!this.stopped && !this.hasRequests()) this.report(1, 'the file contains no requests');
   }
 
@@ -191,9 +195,7 @@ export abstract class JsonlScanner<Facts> {
     for (let i = from; i < to; i++) {
       const b = bytes[i] as number;
       switch (this.mode) {
-        case Mode.Skip:
-          return;
-        case Mode.InString:
+        case M_IN_STRING:
           if (b >= 0x20 && b !== 0x22 && b !== 0x5c && !this.capturing()) {
             // The common case, most of a file's bytes: string content nobody needs. Skip it.
             this.stringNonEmpty = true;
@@ -205,13 +207,13 @@ export abstract class JsonlScanner<Facts> {
             continue;
           }
           if (b === 0x22) this.endString();
-          else if (b === 0x5c) this.mode = Mode.StringEscape;
+          else if (b === 0x5c) this.mode = M_STRING_ESCAPE;
           else if (b < 0x20) return this.syntax(`a control character (U+${hex4(b)}) inside a string`, i);
           else this.stringByte(b);
           continue;
-        case Mode.StringEscape:
+        case M_STRING_ESCAPE:
           if (b === 0x75) {
-            this.mode = Mode.StringUnicode;
+            this.mode = M_STRING_UNICODE;
             this.unicodeLeft = 4;
             this.unicodeValue = 0;
             continue;
@@ -220,107 +222,101 @@ export abstract class JsonlScanner<Facts> {
             const decoded = ESCAPES.get(b);
             if (decoded === undefined) return this.syntax(`a bad escape \\${printable(b)}`, i);
             this.escapedChar(decoded.charCodeAt(0));
-            this.mode = Mode.InString;
+            this.mode = M_IN_STRING;
           }
           continue;
-        case Mode.StringUnicode: {
+        case M_STRING_UNICODE: {
           const digit = hexValue(b);
           if (digit < 0) return this.syntax('a bad \\u escape', i);
           this.unicodeValue = this.unicodeValue * 16 + digit;
           if (--this.unicodeLeft === 0) {
             this.escapedChar(this.unicodeValue);
-            this.mode = Mode.InString;
+            this.mode = M_IN_STRING;
           }
           continue;
         }
-        case Mode.InNumber:
+        case M_IN_NUMBER:
           if (this.numberByte(b)) continue;
           if (this.numberState === 0 || this.numberState === 3 || this.numberState === 5 || this.numberState === 6) {
             return this.syntax('an incomplete number', i);
           }
           this.endNumber();
           break; // the byte that ended the number is read again below
-        case Mode.InLiteral:
+        case M_IN_LITERAL:
           if (b !== this.literal.charCodeAt(this.literalAt)) return this.syntax(`a misspelt \`${this.literal}\``, i);
-          if (++this.literalAt === this.literal.length) this.mode = Mode.CommaOrEnd;
+          if (++this.literalAt === this.literal.length) this.mode = M_COMMA_OR_END;
           continue;
         default:
           break;
       }
       if (b === 0x20 || b === 0x09 || b === 0x0d) continue;
       switch (this.mode) {
-        case Mode.LineStart:
+        case M_LINE_START:
           if (b !== 0x7b) return this.failHere('not a JSON object (each line is one request, starting with `{`)');
           this.open(OBJECT, NO_SLOT, i);
           break;
-        case Mode.Value:
-        case Mode.ValueOrEnd:
-          if (b === 0x5d && this.mode === Mode.ValueOrEnd) {
+        case M_VALUE:
+        case M_VALUE_OR_END:
+          if (b === 0x5d && this.mode === M_VALUE_OR_END) {
             this.close(ARRAY, i);
             break;
           }
           this.value(b, i);
           break;
-        case Mode.KeyOrEnd:
-        case Mode.Key:
-          if (b === 0x7d && this.mode === Mode.KeyOrEnd) {
+        case M_KEY_OR_END:
+        case M_KEY:
+          if (b === 0x7d && this.mode === M_KEY_OR_END) {
             this.close(OBJECT, i);
             break;
           }
           if (b !== 0x22) return this.syntax(`${describe(b)} where a key (a string) was expected`, i);
           this.startString(true, NO_SLOT);
           break;
-        case Mode.Colon:
+        case M_COLON:
           if (b !== 0x3a) return this.syntax(`${describe(b)} where \`:\` was expected`, i);
-          this.mode = Mode.Value;
+          this.mode = M_VALUE;
           break;
-        case Mode.CommaOrEnd:
+        case M_COMMA_OR_END:
           if (b === 0x2c) {
-            this.mode = this.stack[this.depth - 1] === OBJECT ? Mode.Key : Mode.Value;
+            this.mode = this.stack[this.depth - 1] === OBJECT ? M_KEY : M_VALUE;
           } else if (b === 0x7d || b === 0x5d) {
             this.close(b === 0x7d ? OBJECT : ARRAY, i);
           } else {
             return this.syntax(`${describe(b)} where \`,\` or the end of ${this.stack[this.depth - 1] === OBJECT ? 'the object' : 'the array'} was expected`, i);
           }
           break;
-        case Mode.AfterTop:
+        case M_AFTER_TOP:
           return this.syntax(`${describe(b)} after the request's object`, i);
         default:
           break;
       }
-      if (this.stopped || this.skipping()) return;
+      if (this.mode === M_SKIP || this.stopped) return;
     }
-  }
-
-  /** The line was refused (a method: the compiler would narrow the field in the loop above). */
-  private skipping(): boolean {
-    return this.mode === Mode.Skip;
   }
 
   /** A value begins with byte `b`. */
   private value(b: number, i: number): void {
     const slot = this.valueSlot;
     this.valueSlot = NO_SLOT;
-    const container = this.slots[this.depth - 1] ?? NO_SLOT;
-    if (container !== NO_SLOT) this.onElement(container);
+    if (this.containerSlot !== NO_SLOT) this.onElement(this.containerSlot);
     if (b === 0x22) {
-      this.onValue(slot, Kind.String);
+      if (slot !== NO_SLOT) this.onValue(slot, Kind.String);
       this.startString(false, slot);
     } else if (b === 0x7b) {
-      this.onValue(slot, Kind.Object);
+      if (slot !== NO_SLOT) this.onValue(slot, Kind.Object);
       this.open(OBJECT, slot, i);
     } else if (b === 0x5b) {
-      this.onValue(slot, Kind.Array);
+      if (slot !== NO_SLOT) this.onValue(slot, Kind.Array);
       this.open(ARRAY, slot, i);
     } else if (b === 0x2d || (b >= 0x30 && b <= 0x39)) {
-      this.onValue(slot, Kind.Number);
-      this.mode = Mode.InNumber;
+      if (slot !== NO_SLOT) this.onValue(slot, Kind.Number);
+      this.mode = M_IN_NUMBER;
       this.numberSlot = slot;
       this.numberState = b === 0x2d ? 0 : b === 0x30 ? 1 : 2;
-      this.numberText = this.capturesNumber(slot) ? String.fromCharCode(b) : '';
+      this.numberText = slot !== NO_SLOT && this.capturesNumber(slot) ? String.fromCharCode(b) : '';
     } else if (b === 0x74 || b === 0x66 || b === 0x6e) {
-      this.onValue(slot, Kind.Literal);
-      this.mode = Mode.InLiteral;
+      if (slot !== NO_SLOT) this.onValue(slot, Kind.Literal);
+      this.mode = M_IN_LITERAL;
       this.literal = b === 0x74 ? 'true' : b === 0x66 ? 'false' : 'null';
       this.literalAt = 1;
     } else {
@@ -335,8 +331,9 @@ export abstract class JsonlScanner<Facts> {
     }
     this.stack[this.depth] = type;
     this.slots[this.depth] = slot;
+    this.containerSlot = slot;
     this.depth++;
-    this.mode = type === OBJECT ? Mode.KeyOrEnd : Mode.ValueOrEnd;
+    this.mode = type === OBJECT ? M_KEY_OR_END : M_VALUE_OR_END;
   }
 
   private close(type: number, i: number): void {
@@ -345,11 +342,12 @@ export abstract class JsonlScanner<Facts> {
       return;
     }
     this.depth--;
-    this.mode = this.depth === 0 ? Mode.AfterTop : Mode.CommaOrEnd;
+    this.containerSlot = this.depth === 0 ? NO_SLOT : (this.slots[this.depth - 1] ?? NO_SLOT);
+    this.mode = this.depth === 0 ? M_AFTER_TOP : M_COMMA_OR_END;
   }
 
   private startString(isKey: boolean, slot: number): void {
-    this.mode = Mode.InString;
+    this.mode = M_IN_STRING;
     this.stringIsKey = isKey;
     this.stringSlot = slot;
     this.capture = '';
@@ -360,7 +358,7 @@ export abstract class JsonlScanner<Facts> {
 
   /** Keys of the line's object and of objects in a slot are read; string values when a subclass asks. */
   private capturing(): boolean {
-    if (this.stringIsKey) return this.depth === 1 || this.slots[this.depth - 1] !== NO_SLOT;
+    if (this.stringIsKey) return this.depth === 1 || this.containerSlot !== NO_SLOT;
     return this.captureLimit >= 0;
   }
 
@@ -418,12 +416,12 @@ export abstract class JsonlScanner<Facts> {
     }
     if (this.stringIsKey) {
       const key = this.captureOverflow ? '' : this.capture;
-      this.valueSlot = this.capturing() ? this.slotForKey(this.slots[this.depth - 1] ?? NO_SLOT, this.depth, key) : NO_SLOT;
-      this.mode = Mode.Colon;
+      this.valueSlot = this.capturing() ? this.slotForKey(this.containerSlot, this.depth, key) : NO_SLOT;
+      this.mode = M_COLON;
       return;
     }
     if (this.stringSlot !== NO_SLOT) this.onString(this.stringSlot, this.capture, this.captureOverflow, this.stringNonEmpty);
-    this.mode = this.depth === 0 ? Mode.AfterTop : Mode.CommaOrEnd;
+    this.mode = this.depth === 0 ? M_AFTER_TOP : M_COMMA_OR_END;
   }
 
   /** Advances the number grammar; false when `b` cannot continue the number. */
@@ -443,19 +441,19 @@ export abstract class JsonlScanner<Facts> {
     }
     if (next === -1) return false;
     this.numberState = next;
-    if (this.capturesNumber(this.numberSlot) && this.numberText.length < CAPTURE_CHARS) this.numberText += String.fromCharCode(b);
+    if (this.numberSlot !== NO_SLOT && this.numberText.length < CAPTURE_CHARS && this.capturesNumber(this.numberSlot)) this.numberText += String.fromCharCode(b);
     return true;
   }
 
   private endNumber(): void {
-    this.mode = Mode.CommaOrEnd;
-    if (this.capturesNumber(this.numberSlot)) this.onNumber(this.numberSlot, this.numberText);
+    this.mode = M_COMMA_OR_END;
+    if (this.numberSlot !== NO_SLOT && this.capturesNumber(this.numberSlot)) this.onNumber(this.numberSlot, this.numberText);
   }
 
   private endLine(): void {
     this.lineNo++;
-    const skipped = this.mode === Mode.Skip;
-    const blank = this.mode === Mode.LineStart;
+    const skipped = this.mode === M_SKIP;
+    const blank = this.mode === M_LINE_START;
     const mode = this.mode;
     const facts = this.facts;
     this.resetLine();
@@ -470,7 +468,7 @@ export abstract class JsonlScanner<Facts> {
       this.blankLineNo = 0;
       if (!this.report(blankLine, 'line is empty; every line must be one JSON request')) return;
     }
-    if (mode !== Mode.AfterTop) {
+    if (mode !== M_AFTER_TOP) {
       this.report(this.lineNo, 'not valid JSON (the line ends before its object does)');
       return;
     }
@@ -484,8 +482,9 @@ export abstract class JsonlScanner<Facts> {
 
   private resetLine(): void {
     this.lineBytes = 0;
-    this.mode = Mode.LineStart;
+    this.mode = M_LINE_START;
     this.depth = 0;
+    this.containerSlot = NO_SLOT;
     this.valueSlot = NO_SLOT;
     this.facts = this.freshFacts();
   }
@@ -495,7 +494,7 @@ export abstract class JsonlScanner<Facts> {
    * rest of the line is skipped.
    */
   private failHere(reason: string): void {
-    this.mode = Mode.Skip;
+    this.mode = M_SKIP;
     if (this.blankLineNo !== 0) {
       const blankLine = this.blankLineNo;
       this.blankLineNo = 0;

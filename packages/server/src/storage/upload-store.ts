@@ -53,11 +53,19 @@ export interface UploadPartRecord {
   createdAtMs: number;
 }
 
+export interface AddPartLimits {
+  /** Parts an upload may hold. */
+  maxParts: number;
+  /** Bytes its recorded parts may hold together. */
+  maxBytes: number;
+  nowMs: number;
+}
+
 export type AddPartResult =
   | { added: true }
   /**
    * Nothing recorded: the upload does not exist in the workspace, is no longer pending (or expired
-   * at `nowMs`), or the part would take it past `maxParts` parts or past its declared `bytes`.
+   * at `nowMs`), or the part would take it past `maxParts` parts or `maxBytes` bytes.
    */
   | { added: false; reason: 'not_found' | 'not_pending' | 'too_many_parts' | 'too_many_bytes'; upload?: UploadRecord };
 
@@ -73,7 +81,7 @@ export interface UploadStore {
   getUpload(workspaceId: string, id: string): Promise<UploadRecord | undefined>;
 
   /** Records a part whose bytes are stored, if the upload can take it (see AddPartResult). */
-  addPart(workspaceId: string, part: UploadPartRecord, limits: { maxParts: number; nowMs: number }): Promise<AddPartResult>;
+  addPart(workspaceId: string, part: UploadPartRecord, limits: AddPartLimits): Promise<AddPartResult>;
 
   /** The recorded parts of an upload, oldest first. Parts go with the upload when it ends. */
   listParts(uploadId: string): Promise<UploadPartRecord[]>;

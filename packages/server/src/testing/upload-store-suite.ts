@@ -68,7 +68,7 @@ export function testUploadStore(options: UploadStoreSuiteOptions): void {
       expiresAtMs: null,
       blobKey: upload.blobKey,
     });
-    const limits = { maxParts: 3, nowMs: now };
+    const limits = { maxParts: 3, maxBytes: 1000, nowMs: now };
     const created = async (upload: UploadRecord, quota = Number.MAX_SAFE_INTEGER): Promise<UploadRecord> => {
       await b().uploads.createUpload(upload, quota);
       return upload;
@@ -132,7 +132,7 @@ export function testUploadStore(options: UploadStoreSuiteOptions): void {
     it('refuses parts for an upload that is expired or no longer pending', async () => {
       const w = ws();
       const upload = await created(makeUpload(w));
-      const late = await b().uploads.addPart(w, part(upload, 10), { maxParts: 10, nowMs: upload.expiresAtMs });
+      const late = await b().uploads.addPart(w, part(upload, 10), { maxParts: 10, maxBytes: 1000, nowMs: upload.expiresAtMs });
       assert.equal(!late.added && late.reason, 'not_pending');
       await b().uploads.cancelUpload(w, upload.id);
       const cancelled = await b().uploads.addPart(w, part(upload, 10), limits);

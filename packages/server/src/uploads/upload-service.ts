@@ -42,6 +42,12 @@ export const UPLOAD_LIMITS = {
   maxParts: 10_000,
   /** A pending upload expires an hour after its creation. */
   ttlMs: 3600 * 1000,
+  /**
+   * Recorded parts may hold this many times the declared size: room for parts sent again because
+   * their answer was lost (a broken connection, a crash after the commit of the part). Only the
+   * parts listed at completion count; the others go with the upload.
+   */
+  storedBytesFactor: 2,
 } as const;
 
 export interface UploadServiceOptions {
@@ -162,7 +168,8 @@ export class UploadService {
     const upload = await this.get(workspaceId, uploadId);
     this.assertPending(upload);
     const stored = (await this.store.listParts(uploadId)).reduce((sum, p) => sum + p.sizeBytes, 0);
-    const room = upload.bytes - stored;
+    // A part is never larger than the file; parts together stay within the resend allowance.
+    const room = Math.min(upload.bytes, UPLOAD_LIMITS.storedBytesFactor * upload.bytes - stored);
     const now = this.clock();
     const partId = `part_${this.suffix(now)}`;
     let sizeBytes = 0;
@@ -170,7 +177,7 @@ export class UploadService {
       for await (const chunk of content) {
         sizeBytes += chunk.length;
         if (sizeBytes > UPLOAD_LIMITS.maxPartBytes) throw new PartTooLargeError(UPLOAD_LIMITS.maxPartBytes, 'the part limit');
-        if (sizeBytes > room) throw new PartTooLargeError(room, "the room left in the upload's declared bytes");
+        if (sizeBytes > room) throw new PartTooLargeError(Math.max(room, 0), room < upload.bytes ? 'the room left for parts of this upload' : "the upload's declared bytes");
         yield chunk;
       }
     };
@@ -180,7 +187,11 @@ export class UploadService {
       const written = await parts.putPart(uploadId, partId, limited(), signal ? { signal } : {});
       if (written.sizeBytes === 0) throw new InvalidParameterError('data', 'the part is empty.');
       part = { id: partId, uploadId, sizeBytes: written.sizeBytes, createdAtMs: now };
-      const result = await this.store.addPart(workspaceId, part, { maxParts: UPLOAD_LIMITS.maxParts, nowMs: this.clock() });
+      const result = await this.store.addPart(workspaceId, part, {
+        maxParts: UPLOAD_LIMITS.maxParts,
+        maxBytes: UPLOAD_LIMITS.storedBytesFactor * upload.bytes,
+        nowMs: this.clock(),
+      });
       if (result.added) return part;
       part = undefined;
       return this.refuse(uploadId, upload, result);
@@ -200,7 +211,7 @@ export class UploadService {
       case 'too_many_parts':
         throw new InvalidRequestError(`Upload \`${uploadId}\` already has ${UPLOAD_LIMITS.maxParts} parts; send larger parts.`);
       case 'too_many_bytes':
-        throw new PartTooLargeError(upload.bytes, "the upload's declared bytes");
+        throw new PartTooLargeError(UPLOAD_LIMITS.storedBytesFactor * upload.bytes, 'the room for parts of this upload');
     }
   }
 

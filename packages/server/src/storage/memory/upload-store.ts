@@ -3,7 +3,7 @@
  * reservation of the file store named after its blob key, so `reserve`, `usage` and
  * `existingBlobKeys` count it with no further code, and completion consumes it through `insertFile`.
  */
-import type { AddPartResult, UploadPartRecord, UploadRecord, UploadStore } from '../upload-store.js';
+import type { AddPartLimits, AddPartResult, UploadPartRecord, UploadRecord, UploadStore } from '../upload-store.js';
 import type { FileRecord } from '../records.js';
 import type { MemoryFileMetadataStore } from './file-metadata-store.js';
 
@@ -25,14 +25,14 @@ export class MemoryUploadStore implements UploadStore {
     return found && found.workspaceId === workspaceId ? { ...found } : undefined;
   }
 
-  async addPart(workspaceId: string, part: UploadPartRecord, limits: { maxParts: number; nowMs: number }): Promise<AddPartResult> {
+  async addPart(workspaceId: string, part: UploadPartRecord, limits: AddPartLimits): Promise<AddPartResult> {
     const upload = this.uploads.get(part.uploadId);
     if (!upload || upload.workspaceId !== workspaceId) return { added: false, reason: 'not_found' };
     if (upload.status !== 'pending' || upload.expiresAtMs <= limits.nowMs) return { added: false, reason: 'not_pending', upload: { ...upload } };
     const parts = this.parts.get(upload.id) ?? [];
     if (parts.length >= limits.maxParts) return { added: false, reason: 'too_many_parts', upload: { ...upload } };
     const stored = parts.reduce((sum, p) => sum + p.sizeBytes, 0);
-    if (stored + part.sizeBytes > upload.bytes) return { added: false, reason: 'too_many_bytes', upload: { ...upload } };
+    if (stored + part.sizeBytes > limits.maxBytes) return { added: false, reason: 'too_many_bytes', upload: { ...upload } };
     parts.push({ ...part });
     this.parts.set(upload.id, parts);
     return { added: true };

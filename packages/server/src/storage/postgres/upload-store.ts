@@ -9,7 +9,7 @@
  * caller completes an upload.
  */
 import { QuotaExceededError } from '../../errors.js';
-import type { AddPartResult, UploadPartRecord, UploadRecord, UploadStore } from '../upload-store.js';
+import type { AddPartLimits, AddPartResult, UploadPartRecord, UploadRecord, UploadStore } from '../upload-store.js';
 import type { FileRecord } from '../records.js';
 import { toUpload, toUploadPart, UPLOAD_COLUMNS, uploadValues } from '../sql-rows.js';
 import type { UploadPartRow, UploadRow } from '../sql-rows.js';
@@ -44,7 +44,7 @@ export class PostgresUploadStore implements UploadStore {
     return row && toUpload(row);
   }
 
-  async addPart(workspaceId: string, part: UploadPartRecord, limits: { maxParts: number; nowMs: number }): Promise<AddPartResult> {
+  async addPart(workspaceId: string, part: UploadPartRecord, limits: AddPartLimits): Promise<AddPartResult> {
     return this.pg.transaction(async (c): Promise<AddPartResult> => {
       // Locks the upload row: parts of one upload are added in turn, so the sums below are exact.
       const found = await c.query<UploadRow>('SELECT * FROM uploads WHERE id = $1 AND workspace_id = $2 FOR UPDATE', [part.uploadId, workspaceId]);
@@ -59,7 +59,7 @@ export class PostgresUploadStore implements UploadStore {
       const n = sums.rows[0]?.n ?? 0;
       const bytes = sums.rows[0]?.bytes ?? 0;
       if (n >= limits.maxParts) return { added: false, reason: 'too_many_parts', upload };
-      if (bytes + part.sizeBytes > upload.bytes) return { added: false, reason: 'too_many_bytes', upload };
+      if (bytes + part.sizeBytes > limits.maxBytes) return { added: false, reason: 'too_many_bytes', upload };
       await c.query('INSERT INTO upload_parts (upload_id, id, size_bytes, created_at_ms) VALUES ($1, $2, $3, $4)', [
         part.uploadId,
         part.id,

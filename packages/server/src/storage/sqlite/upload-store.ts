@@ -8,7 +8,7 @@
  * Durability: every change a client is told about (creation, a part, completion, cancellation)
  * returns only once its commit is flushed (WalSync); expiry and pruning are redone if lost.
  */
-import type { AddPartResult, UploadPartRecord, UploadRecord, UploadStore } from '../upload-store.js';
+import type { AddPartLimits, AddPartResult, UploadPartRecord, UploadRecord, UploadStore } from '../upload-store.js';
 import type { FileRecord } from '../records.js';
 import { toUpload, toUploadPart, UPLOAD_COLUMNS, uploadValues } from '../sql-rows.js';
 import type { UploadPartRow, UploadRow } from '../sql-rows.js';
@@ -49,7 +49,7 @@ export class SqliteUploadStore implements UploadStore {
     return row && toUpload(row);
   }
 
-  async addPart(workspaceId: string, part: UploadPartRecord, limits: { maxParts: number; nowMs: number }): Promise<AddPartResult> {
+  async addPart(workspaceId: string, part: UploadPartRecord, limits: AddPartLimits): Promise<AddPartResult> {
     const run = this.db.connection().transaction((): AddPartResult => {
       const row = this.db.stmt('SELECT * FROM uploads WHERE id = ? AND workspace_id = ?').get(part.uploadId, workspaceId) as UploadRow | undefined;
       if (!row) return { added: false, reason: 'not_found' };
@@ -59,7 +59,7 @@ export class SqliteUploadStore implements UploadStore {
         part.uploadId,
       ) as { n: number; bytes: number };
       if (sums.n >= limits.maxParts) return { added: false, reason: 'too_many_parts', upload };
-      if (sums.bytes + part.sizeBytes > upload.bytes) return { added: false, reason: 'too_many_bytes', upload };
+      if (sums.bytes + part.sizeBytes > limits.maxBytes) return { added: false, reason: 'too_many_bytes', upload };
       this.db.stmt('INSERT INTO upload_parts (upload_id, id, size_bytes, created_at_ms) VALUES (?, ?, ?, ?)').run(
         part.uploadId,
         part.id,
