@@ -4,6 +4,7 @@ import type { MetadataBackend } from '../storage/metadata-backend.js';
 import { testApiKeyStore } from './api-key-store-suite.js';
 import { testFileMetadataStore } from './file-metadata-store-suite.js';
 import { testJobLock } from './job-lock-suite.js';
+import { testMirrorStore } from './mirror-store-suite.js';
 
 export interface StoreFixture<T> {
   store: T;
@@ -28,12 +29,13 @@ export interface MetadataBackendSuiteOptions {
   create: () => MetadataBackend | Promise<MetadataBackend>;
 }
 
-/** Every metadata contract (files, API keys, job lock) against one backend, and its lifecycle. */
+/** Every metadata contract (files, API keys, job lock, upstream mirrors) against one backend, and its lifecycle. */
 export function testMetadataBackend(options: MetadataBackendSuiteOptions): void {
   const { name, create } = options;
   testFileMetadataStore({ name, open: fromBackend(create, (b) => b.files) });
   testApiKeyStore({ name, open: fromBackend(create, (b) => b.apiKeys) });
   testJobLock({ name, open: fromBackend(create, (b) => b.jobs) });
+  testMirrorStore({ name, open: fromBackend(create, (b) => ({ mirrors: b.mirrors, files: b.files })) });
   describe(`metadata backend lifecycle: ${name}`, () => {
     let backend: MetadataBackend | undefined;
     before(async () => {

@@ -10,5 +10,7 @@ export { testApiKeyStore } from './api-key-store-suite.js';
 export type { ApiKeyStoreSuiteOptions } from './api-key-store-suite.js';
 export { testJobLock } from './job-lock-suite.js';
 export type { JobLockSuiteOptions } from './job-lock-suite.js';
+export { testMirrorStore } from './mirror-store-suite.js';
+export type { MirrorStores, MirrorStoreSuiteOptions } from './mirror-store-suite.js';
 export { fromBackend, testMetadataBackend } from './fixture.js';
 export type { MetadataBackendSuiteOptions, OpenFixture, StoreFixture } from './fixture.js';
