@@ -57,6 +57,11 @@ export interface FileServiceOptions {
   reservationStepBytes?: number;
   /** How long an Idempotency-Key is remembered. */
   idempotencyTtlMs?: number;
+  /**
+   * Told about every file deleted or reaped, after the fact and without being waited for (the
+   * gateway deletes the file's upstream copies). Its failures are logged, never the delete's.
+   */
+  onDeleted?: (record: FileRecord) => Promise<void>;
 }
 
 export interface StageInput {
@@ -110,6 +115,7 @@ export class FileService {
   readonly quotaBytes: number;
   private readonly reservationStepBytes: number;
   private readonly idempotencyTtlMs: number;
+  private readonly onDeleted: ((record: FileRecord) => Promise<void>) | undefined;
 
   constructor(options: FileServiceOptions) {
     this.blobs = options.blobs;
@@ -121,6 +127,7 @@ export class FileService {
     this.quotaBytes = options.quotaBytes;
     this.reservationStepBytes = options.reservationStepBytes ?? 8 * MiB;
     this.idempotencyTtlMs = options.idempotencyTtlMs ?? DAY_MS;
+    this.onDeleted = options.onDeleted;
   }
 
   /** Streams the bytes into storage (step 1 of the upload protocol). */
@@ -400,9 +407,13 @@ export class FileService {
     }
   }
 
+  /** Removes the bytes of a deleted record, and tells `onDeleted`. */
   private async removeBlob(record: FileRecord): Promise<void> {
     await this.blobs.delete(record.blobKey).catch((err: unknown) => {
       this.logger?.warn({ err, blobKey: record.blobKey }, 'blob delete failed; left for the orphan sweeper');
+    });
+    this.onDeleted?.(record).catch((err: unknown) => {
+      this.logger?.warn({ err, fileId: record.id }, 'after-delete hook failed');
     });
   }
 }

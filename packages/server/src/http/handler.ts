@@ -7,7 +7,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger as PinoLogger } from 'pino';
 import { RateLimitedError, ResourceNotFoundError, ServiceError } from '../errors.js';
+import { truncate } from '../text.js';
 import { HttpProtocolError } from './http-errors.js';
+import { logFieldsOf } from './log-fields.js';
 import { newRequestId } from './request-id.js';
 import { sendError } from './respond.js';
 import type { RequestContext, Route } from './route.js';
@@ -51,6 +53,8 @@ async function dispatch(router: Router, base: Omit<RequestContext, 'params' | 'q
   }
   const { pathname, query } = splitUrl(req.url ?? '/');
   const { route, params } = router.match(req.method ?? 'GET', pathname);
+  const unserved = route.unavailable?.(services);
+  if (unserved !== undefined) throw new ResourceNotFoundError(`No route for ${truncate(req.method ?? 'GET', 20)} ${truncate(pathname, 100)}: ${unserved}`);
   const ctx: RequestContext = { ...base, params, query };
   if (route.auth === 'none') return route.handle(ctx);
 
@@ -88,6 +92,7 @@ function logRequest(logger: PinoLogger, req: IncomingMessage, res: ServerRespons
     status: res.statusCode,
     ms: Math.round(ms * 100) / 100,
     ...(res.writableFinished ? {} : { aborted: true }),
+    ...logFieldsOf(res),
   };
   logger[level](entry, 'request');
 }
