@@ -22,7 +22,7 @@ export class UnsupportedMediaTypeError extends ServiceError {
   constructor(fileId: string, mediaType: string, block: string, supported: readonly string[]) {
     super(
       'unsupported_media_type',
-      `File \`${truncate(fileId)}\` is ${truncate(mediaType)}, which cannot be used in a \`${block}\` block; supported: ${supported.join(', ')}.`,
+      `File \`${truncate(fileId)}\` is ${truncate(mediaType)}, which cannot be used in ${block === 'image' ? 'an' : 'a'} \`${block}\` block; supported: ${supported.join(', ')}.`,
       { details: { file_id: fileId, media_type: mediaType } },
     );
   }
