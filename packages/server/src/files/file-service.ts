@@ -27,7 +27,7 @@ import {
   StorageError,
 } from '../errors.js';
 import { BlobNotFoundError } from '../storage/blob-store.js';
-import type { BlobStore, ByteRange } from '../storage/blob-store.js';
+import type { BlobStore, ByteRange, GetOptions } from '../storage/blob-store.js';
 import type { FileMetadataStore, InsertResult, ListResult } from '../storage/file-metadata-store.js';
 import type { FileRecord, IdempotencyRecord } from '../storage/records.js';
 import { BatchValidator } from './batch-validator.js';
@@ -252,9 +252,9 @@ export class FileService {
   }
 
   /** The file's bytes (or an inclusive range of them) as a stream. */
-  async open(record: FileRecord, range?: ByteRange): Promise<Readable> {
+  async open(record: FileRecord, range?: ByteRange, options?: GetOptions): Promise<Readable> {
     try {
-      return await this.blobs.get(record.blobKey, range);
+      return await this.blobs.get(record.blobKey, range, options);
     } catch (err) {
       if (err instanceof BlobNotFoundError) {
         // A committed file without bytes breaks the commit protocol's promise: say so loudly.

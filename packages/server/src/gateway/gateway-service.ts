@@ -24,7 +24,7 @@ import { essence, findFileReferences, inliningFor, isObject } from './file-refer
 import type { FileReference } from './file-references.js';
 import { betasOf, FILES_API_BETA } from './headers.js';
 import type { Mirror } from './mirror.js';
-import { base64Length, measureSlot, SlotMarkers } from './request-body.js';
+import { base64Length, CHUNK_BYTES, measureSlot, SlotMarkers } from './request-body.js';
 import type { FileSlot, PlannedBody, SlotEncoding } from './request-body.js';
 import type { ForwardCall, MessagesOperation, Upstream, UpstreamName } from './upstream.js';
 
@@ -100,7 +100,7 @@ export class Gateway {
     if (!isObject(request)) throw new InvalidRequestError('The request body must be a JSON object.');
     const model = request['model'];
     if (typeof model !== 'string' || model === '') throw new InvalidParameterError('model', 'a model name is required.');
-    const headers = new Headers(call.headers);
+    const headers = call.headers;
     const body = await this.plan(call.workspaceId, call.op, request, headers, call.signal);
     const stream = call.op === 'messages' && request['stream'] === true;
     return this.timed((signal) =>
@@ -217,7 +217,7 @@ export class Gateway {
         encoding,
         // Text renders to at least its byte count, less a byte-order mark.
         encodedBytes: encoding === 'base64' ? base64Length(record.sizeBytes) : Math.max(0, record.sizeBytes - 3),
-        open: () => files.open(record),
+        open: () => files.open(record, undefined, { readChunkBytes: CHUNK_BYTES }),
       };
       slots.set(key, slot);
     }

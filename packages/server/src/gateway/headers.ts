@@ -15,7 +15,11 @@ const FORWARD_REQUEST = new Set(['content-type', 'accept', 'user-agent', 'idempo
 /** Cabinet's own headers, consumed here. */
 const CABINET_REQUEST = new Set(['anthropic-workspace-id', 'cabinet-mock-fault']);
 
-/** Response headers that describe one connection or a body fetch has already decoded (RFC 9110 §7.6.1). */
+/**
+ * Response headers that describe one connection (RFC 9110 §7.6.1) or an encoding already undone
+ * (fetch, which the provider SDKs use, decompresses; Cabinet's own client asks for none). The length
+ * is relayed only for a body that was not encoded (see `relayedResponseHeaders`).
+ */
 const NOT_RELAYED = new Set([
   'connection',
   'keep-alive',
@@ -46,6 +50,10 @@ export function forwardedRequestHeaders(caller: Headers): Headers {
 export function relayedResponseHeaders(upstream: Headers): Array<[string, string]> {
   const out: Array<[string, string]> = [];
   for (const [name, value] of upstream) if (!NOT_RELAYED.has(name)) out.push([name, value]);
+  const length = upstream.get('content-length');
+  const encoding = upstream.get('content-encoding');
+  // The length still holds for a body that was not encoded: the caller then gets it as sent.
+  if (length !== null && (encoding === null || encoding === 'identity')) out.push(['content-length', length]);
   return out;
 }
 

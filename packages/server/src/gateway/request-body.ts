@@ -42,11 +42,18 @@ export interface PlannedBody {
  * small enough that each base64 string stays in V8's young generation (< 128 KiB) instead of
  * large-object space (measured in the gateway spike: peak RSS, docs/gateway.md "Memory").
  */
-const CHUNK_BYTES = 48 * 1024;
+export const CHUNK_BYTES = 48 * 1024;
 
-/** Marks where file content goes, unique per request so no caller string can forge one. */
+/**
+ * Random per process: a marker never leaves the process (every one is replaced before a byte is
+ * sent), so a caller cannot learn it, and so no string of the caller's can forge one.
+ */
+const MARKER_PREFIX = `\u0000cabinet-file:${randomBytes(9).toString('base64url')}:`;
+let requests = 0;
+
+/** Marks where file content goes in one request's envelope. */
 export class SlotMarkers {
-  private readonly prefix = `\u0000cabinet-file:${randomBytes(9).toString('base64url')}:`;
+  private readonly prefix = `${MARKER_PREFIX}${(requests = (requests + 1) % Number.MAX_SAFE_INTEGER)}:`;
   private readonly slots = new Map<string, FileSlot>();
 
   /** A string to put where the slot's content goes (as a JSON string value). */
@@ -59,6 +66,7 @@ export class SlotMarkers {
   /** Serialises the envelope and cuts it at the markers. */
   plan(envelope: unknown): PlannedBody {
     const json = JSON.stringify(envelope);
+    if (this.slots.size === 0) return { envelope, slots: this.slots, parts: [json], length: Buffer.byteLength(json) };
     // JSON.stringify writes U+0000 as \u0000, so this is the marker as it appears in the text.
     const needle = JSON.stringify(this.prefix).slice(1, -1);
     const parts: Array<string | FileSlot> = [];

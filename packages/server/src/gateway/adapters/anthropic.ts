@@ -1,6 +1,6 @@
 /**
  * The anthropic upstream: api.anthropic.com, or any Anthropic-compatible endpoint
- * (`CABINET_UPSTREAM_URL`). A plain HTTP forward with fetch: the caller's Anthropic headers
+ * (`CABINET_UPSTREAM_URL`). A plain HTTP forward (http-request.ts): the caller's Anthropic headers
  * (`anthropic-version`, `anthropic-beta`, the SDK's telemetry), Cabinet's upstream key instead of
  * the caller's, and the body streamed. Every route Cabinet does not serve is forwarded unchanged,
  * and the upstream's Files API serves mirroring.
@@ -10,6 +10,7 @@ import { UpstreamRefusedError } from '../errors.js';
 import { forwardedRequestHeaders, FILES_API_BETA } from '../headers.js';
 import { renderBody, toWebStream } from '../request-body.js';
 import type { FileToMirror, ForwardCall, Upstream, UpstreamCall, UpstreamFiles } from '../upstream.js';
+import { httpCall } from './http-request.js';
 
 export interface AnthropicUpstreamOptions {
   /** e.g. `https://api.anthropic.com` (no trailing slash needed). */
@@ -51,26 +52,17 @@ export class AnthropicUpstream implements Upstream {
     headers.set('content-type', 'application/json');
     headers.set('content-length', String(call.body.length));
     const path = call.op === 'count_tokens' ? '/v1/messages/count_tokens' : '/v1/messages';
-    return fetch(this.baseUrl + path + call.search, {
-      method: 'POST',
-      headers,
-      body: toWebStream(renderBody(call.body.parts)),
-      signal: call.signal,
-      ...STREAMING_FETCH,
-    });
+    const [only, ...more] = call.body.parts;
+    // A request without files is one string, written with the headers.
+    const body = typeof only === 'string' && more.length === 0 ? only : renderBody(call.body.parts);
+    return httpCall(this.baseUrl + path + call.search, { method: 'POST', headers, body, signal: call.signal });
   }
 
   async forward(call: ForwardCall): Promise<Response> {
     const headers = this.headersFrom(call.headers);
     const length = call.headers.get('content-length');
     if (length !== null) headers.set('content-length', length);
-    return fetch(this.baseUrl + call.target, {
-      method: call.method,
-      headers,
-      ...(call.body ? { body: toWebStream(iterate(call.body)) } : {}),
-      signal: call.signal,
-      ...STREAMING_FETCH,
-    });
+    return httpCall(this.baseUrl + call.target, { method: call.method, headers, body: call.body, signal: call.signal });
   }
 
   private headersFrom(caller: Headers): Headers {
@@ -139,8 +131,4 @@ class AnthropicFiles implements UpstreamFiles {
 /** A filename inside a quoted-string of Content-Disposition: quotes and backslashes escaped, no line breaks. */
 function quoted(filename: string): string {
   return filename.replace(/[\r\n]/g, ' ').replace(/["\\]/g, (c) => `\\${c}`);
-}
-
-async function* iterate(body: AsyncIterable<Uint8Array>): AsyncGenerator<Buffer> {
-  for await (const chunk of body) yield Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
 }

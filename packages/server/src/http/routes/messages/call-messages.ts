@@ -5,7 +5,6 @@
 import type { MessagesOperation } from '../../../gateway/upstream.js';
 import { toHeaders } from '../../../gateway/headers.js';
 import type { AuthedContext } from '../../route.js';
-import { callerSignal } from './caller-signal.js';
 import { readJson } from './read-json.js';
 import { relay } from './relay.js';
 
@@ -14,7 +13,8 @@ export async function callMessages(ctx: AuthedContext, op: MessagesOperation): P
   const gateway = services.gateway;
   if (!gateway) throw new Error('Messages route served without a gateway');
   const request = await readJson(req, gateway.maxRequestBytes);
-  const signal = callerSignal(res);
+  // The handler aborts the POST's signal when the caller leaves.
+  const signal = ctx.signal;
   const url = req.url ?? '';
   const query = url.indexOf('?');
   try {

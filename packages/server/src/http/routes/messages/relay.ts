@@ -25,8 +25,9 @@ export async function relay(res: ServerResponse, reply: UpstreamReply, requestId
     res.end();
     return;
   }
-  // The status and headers go now: a stream's first event may be a while.
-  res.flushHeaders();
+  // A stream's status and headers go at once (its first event may be a while); other answers'
+  // go with their first bytes, in one write.
+  if (isEventStream(response)) res.flushHeaders();
   const reader = response.body.getReader();
   const cancel = (): void => {
     reader.cancel().catch(() => undefined);
