@@ -76,6 +76,7 @@ export class Gateway {
   private readonly mirror: Mirror | undefined;
   readonly maxRequestBytes: number;
   private readonly timeoutMs: number;
+  private readonly logger: Logger | undefined;
 
   constructor(options: GatewayOptions) {
     this.upstream = options.upstream;
@@ -83,6 +84,7 @@ export class Gateway {
     this.mirror = options.mirror;
     this.maxRequestBytes = options.maxRequestBytes;
     this.timeoutMs = options.timeoutMs;
+    this.logger = options.logger;
   }
 
   get upstreamName(): UpstreamName {
@@ -266,6 +268,8 @@ export class Gateway {
       callerSignal.removeEventListener('abort', onCallerGone);
       if (timedOut) throw new UpstreamTimeoutError(this.upstream.name, this.timeoutMs);
       if (callerSignal.aborted || err instanceof ServiceError) throw err;
+      // The caller gets a short reason; the operator gets the whole error.
+      this.logger?.warn({ err, upstream: this.upstream.name }, 'upstream call failed');
       throw new UpstreamUnavailableError(this.upstream.name, err);
     } finally {
       clearTimeout(timer);

@@ -40,7 +40,11 @@ export function httpCall(url: string, call: HttpCall): Promise<Response> {
     });
     req.once('error', reject);
     req.once('response', (res: IncomingMessage) => {
+      // From now on a failure (the caller left and the call was aborted, the upstream cut the
+      // connection, the streamed body failed) reaches the caller through the response's body
+      // stream; the request's own 'error' must still have a listener, or it would end the process.
       req.off('error', reject);
+      req.on('error', () => undefined);
       resolve(toResponse(res));
     });
     const body = call.body;
