@@ -380,7 +380,7 @@ describe('@cabinet/client: FileManager and files in messages', () => {
     const pdf = Buffer.concat([Buffer.from('%PDF-1.4\n'), randomBytes(5000)]);
     const file = await c.beta.files.upload({ file: ['paper.pdf', pdf] });
     const params = {
-      model: 'claude-sonnet-4-5',
+      model: 'claude-sonnet-4-6',
       max_tokens: 10,
       messages: [{ role: 'user' as const, content: [{ type: 'document', source: { type: 'file', file_id: file.id } }] }],
     };

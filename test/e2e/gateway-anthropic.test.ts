@@ -114,8 +114,8 @@ for (const version of VERSIONS) {
       const before = fake.requests.length;
       const c = client();
       const { data, response } = version.beta
-        ? await (c.beta.messages.create as unknown as Client['messages']['create'])({ ...request('claude-sonnet-4-5'), betas: ['files-api-2025-04-14'] } as CreateParams).withResponse()
-        : await c.messages.create(request('claude-sonnet-4-5'), { headers: { 'anthropic-beta': 'context-1m-2025-08-07', 'anthropic-workspace-id': 'default' } }).withResponse();
+        ? await (c.beta.messages.create as unknown as Client['messages']['create'])({ ...request('claude-sonnet-4-6'), betas: ['files-api-2025-04-14'] } as CreateParams).withResponse()
+        : await c.messages.create(request('claude-sonnet-4-6'), { headers: { 'anthropic-beta': 'context-1m-2025-08-07', 'anthropic-workspace-id': 'default' } }).withResponse();
       assert.equal((data as { content: Array<{ text: string }> }).content[0]?.text, 'Hello from the fake Anthropic API');
       assert.equal(fake.requests.length, before + 1, 'one upstream request');
       const rec = fake.requests.at(-1);
@@ -135,7 +135,7 @@ for (const version of VERSIONS) {
       const times: number[] = [];
       const types: string[] = [];
       const started = performance.now();
-      const stream = client().messages.stream(request('claude-sonnet-4-5') as Parameters<Client['messages']['stream']>[0]);
+      const stream = client().messages.stream(request('claude-sonnet-4-6') as Parameters<Client['messages']['stream']>[0]);
       for await (const event of stream) {
         times.push(performance.now() - started);
         types.push(event.type);
@@ -190,9 +190,9 @@ describe('gateway behaviour with the official SDK 1.x', () => {
     const { secret } = await createApiKey(backend.apiKeys, { workspaceId: 'other-team' });
     await backend.close();
     const before = fake.requests.length;
-    const foreign = client(2, secret).messages.create(request('claude-sonnet-4-5'));
+    const foreign = client(2, secret).messages.create(request('claude-sonnet-4-6'));
     await assert.rejects(foreign, (err: unknown) => err instanceof sdk1.NotFoundError && err.message.includes(files.paper.id));
-    const unknown = client(2).messages.create(request('claude-sonnet-4-5', {}, 'file_01M870R4ZK2XABNBNFWC9EAAT4'));
+    const unknown = client(2).messages.create(request('claude-sonnet-4-6', {}, 'file_01M870R4ZK2XABNBNFWC9EAAT4'));
     await assert.rejects(unknown, (err: unknown) => err instanceof sdk1.NotFoundError && /file_01M870R4ZK2XABNBNFWC9EAAT4/.test(err.message));
     assert.equal(fake.requests.length, before, 'the upstream was never called');
   });
@@ -203,14 +203,14 @@ describe('gateway behaviour with the official SDK 1.x', () => {
     const half = (await c.beta.files.upload({ file: await sdk1.toFile(pdf(1_200_000), 'half.pdf', { type: 'application/pdf' }) })).id;
     const before = fake.requests.length;
     const docs = (...ids: string[]): CreateParams =>
-      ({ model: 'claude-sonnet-4-5', max_tokens: 10, messages: [{ role: 'user', content: ids.map((file_id) => ({ type: 'document', source: { type: 'file', file_id } })) }] }) as CreateParams;
+      ({ model: 'claude-sonnet-4-6', max_tokens: 10, messages: [{ role: 'user', content: ids.map((file_id) => ({ type: 'document', source: { type: 'file', file_id } })) }] }) as CreateParams;
     await assert.rejects(c.messages.create(docs(big)), (err: unknown) => err instanceof sdk1.BadRequestError && /CABINET_UPSTREAM_FILES=mirror/.test(err.message));
     await assert.rejects(c.messages.create(docs(half, half)), (err: unknown) => err instanceof sdk1.APIError && err.status === 413 && new RegExp(`limit of ${LIMIT} bytes`).test(err.message));
     assert.equal(fake.requests.length, before, 'the upstream was never called');
   });
 
   it('counts tokens with the files inlined, and forwards other routes (models) with the upstream key', async () => {
-    const count = await client().messages.countTokens(request('claude-sonnet-4-5') as Parameters<Client['messages']['countTokens']>[0]);
+    const count = await client().messages.countTokens(request('claude-sonnet-4-6') as Parameters<Client['messages']['countTokens']>[0]);
     const rec = fake.requests.at(-1);
     assert.equal(rec?.url, '/v1/messages/count_tokens');
     assertInlined(rec);

@@ -52,7 +52,7 @@ describe('mirroring to the upstream Files API', () => {
     const data = Buffer.from('name,value\n' + 'row,1\n'.repeat(1000));
     const id = await upload(data, 'data.csv', 'text/csv');
     const params = {
-      model: 'claude-sonnet-4-5',
+      model: 'claude-sonnet-4-6',
       max_tokens: 10,
       messages: [{ role: 'user', content: [{ type: 'container_upload', file_id: id }, { type: 'text', text: 'Analyse it.' }] }],
     } as unknown as CreateParams;
@@ -83,7 +83,7 @@ describe('mirroring to the upstream Files API', () => {
     const smallId = await upload(small, 'small.pdf', 'application/pdf');
     const uploadsBefore = fake.uploads.size;
     await client.messages.create({
-      model: 'claude-sonnet-4-5',
+      model: 'claude-sonnet-4-6',
       max_tokens: 10,
       messages: [{ role: 'user', content: [{ type: 'document', source: { type: 'file', file_id: bigId } }, { type: 'document', source: { type: 'file', file_id: smallId } }] }],
     } as unknown as CreateParams);

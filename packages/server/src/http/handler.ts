@@ -28,8 +28,8 @@ export function createRequestHandler(services: Services, routes: readonly Route[
     const started = process.hrtime.bigint();
     res.setHeader('request-id', requestId);
     res.setHeader('x-content-type-options', 'nosniff');
-    // Aborts staged writes when the client goes away mid-upload. Only uploads write, so only they
-    // pay for a controller (it was ~2% of a metadata GET).
+    // Aborts staged writes when the client goes away mid-upload, and the gateway's upstream call.
+    // Only POSTs need it, so only they pay for a controller (it was ~2% of a metadata GET).
     const abort = req.method === 'POST' ? new AbortController() : undefined;
     res.once('close', () => {
       if (abort && !res.writableFinished) abort.abort(new Error('client disconnected'));

@@ -17,7 +17,7 @@ export interface RequestContext {
   /** Path parameters by name (`{file_id}` → `params.file_id`), percent-decoded once. */
   readonly params: Readonly<Record<string, string>>;
   readonly query: URLSearchParams;
-  /** Aborts when the client goes away before the response is complete (only uploads listen). */
+  /** Aborts when the client goes away before the response is complete (POSTs only: uploads and Messages listen). */
   readonly signal: AbortSignal;
   readonly services: Services;
 }
