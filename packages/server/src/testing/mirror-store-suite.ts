@@ -5,12 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { createFileIdGenerator } from '../files/file-id.js';
 import type { FileMetadataStore } from '../storage/file-metadata-store.js';
 import type { MirrorStore } from '../storage/mirror-store.js';
 import type { FileRecord, MirrorRecord } from '../storage/records.js';
-import type { OpenFixture, StoreFixture } from './fixture.js';
+import { withFixture } from './fixture.js';
+import type { OpenFixture } from './fixture.js';
 
 /** The mirror store, and the file store of the same database (orphans are copies of files it no longer has). */
 export interface MirrorStores {
@@ -25,11 +26,7 @@ export interface MirrorStoreSuiteOptions {
 
 export function testMirrorStore(options: MirrorStoreSuiteOptions): void {
   describe(`upstream mirror store conformance: ${options.name}`, () => {
-    let fixture: StoreFixture<MirrorStores> | undefined;
-    const s = (): MirrorStores => {
-      if (!fixture) throw new Error('store not opened');
-      return fixture.store;
-    };
+    const s = withFixture(options.open);
     const ids = createFileIdGenerator();
     let clock = Date.parse('2026-01-01T00:00:00Z');
     const ws = (): string => `ws_${randomUUID().slice(0, 8)}`;
@@ -57,13 +54,6 @@ export function testMirrorStore(options: MirrorStoreSuiteOptions): void {
       clock += 1;
       return { workspaceId: file.workspaceId, fileId: file.id, upstream: up, upstreamFileId: `file_up_${randomUUID()}`, createdAtMs: clock, ...overrides };
     };
-
-    before(async () => {
-      fixture = await options.open();
-    });
-    after(async () => {
-      await fixture?.close();
-    });
 
     it('records a copy per workspace, file and upstream, reads it back exactly and forgets it', async () => {
       const up = upstream();
