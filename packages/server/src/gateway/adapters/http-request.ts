@@ -45,7 +45,13 @@ export function httpCall(url: string, call: HttpCall): Promise<Response> {
       // stream; the request's own 'error' must still have a listener, or it would end the process.
       req.off('error', reject);
       req.on('error', () => undefined);
-      resolve(toResponse(res));
+      try {
+        resolve(toResponse(res));
+      } catch (err) {
+        // A status a Response cannot carry (outside 200–599), or a header value it refuses.
+        res.destroy();
+        reject(err);
+      }
     });
     const body = call.body;
     if (body === undefined || typeof body === 'string') {
