@@ -3,6 +3,7 @@ import { after } from 'node:test';
 import { testBackendFor } from '@cabinet/test-support';
 import type { BackendName } from '@cabinet/test-support';
 import { loadConfig } from '../../src/config.js';
+import type { AppOptions } from '../../src/app.js';
 import type { Config } from '../../src/config.js';
 import { startServer } from '../../src/server.js';
 import type { RunningServer } from '../../src/server.js';
@@ -25,6 +26,8 @@ export interface TestServerOptions {
   stores?: Stores;
   /** `embedded` (SQLite + disk, the default) or `postgres-s3` (the real services of the test run). */
   backend?: BackendName;
+  /** A logger to use instead of a silent one (tests that read the access log). */
+  logger?: NonNullable<AppOptions['logger']>;
 }
 
 export async function startTestServer(overrides: Partial<Config> = {}, options: TestServerOptions = {}): Promise<TestServer> {

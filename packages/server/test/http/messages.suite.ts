@@ -10,6 +10,9 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import type { FileObject } from '@cabinet/client/wire';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { FAKE_ANTHROPIC_KEY, startFakeAnthropic } from '@cabinet/test-support';
 import type { BackendName } from '@cabinet/test-support';
 import { createApiKey } from '../../src/auth/api-keys.js';
 import { expectError, serverStarter, TEST_KEY, upload } from '../helpers/test-server.js';
@@ -206,6 +209,45 @@ export function messagesTests(backend: BackendName): void {
       const err = await expectError(await server.request('/v1/models'), 404, 'not_found_error');
       assert.match(err.error.message, /the mock upstream has no such route/);
       assert.equal((await server.request('/v1/files')).status, 200, 'the Files API is still Cabinet’s');
+    });
+  });
+
+  describe('Messages gateway (anthropic upstream, in process)', () => {
+    it("returns the upstream's request id, keeps Cabinet's in cabinet-request-id, and logs the upstream's status, latency and id", async () => {
+      const fake = await startFakeAnthropic();
+      const lines: Array<Record<string, unknown>> = [];
+      const sink = new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          for (const line of chunk.toString().split('\n')) if (line) lines.push(JSON.parse(line) as Record<string, unknown>);
+          done();
+        },
+      });
+      try {
+        const server = await startTestServer(
+          { upstream: 'anthropic', upstreamUrl: fake.url, upstreamApiKey: FAKE_ANTHROPIC_KEY },
+          { logger: pino({ level: 'info', base: null }, sink) },
+        );
+        const f = await put(server, 'some notes', 'n.txt', 'text/plain');
+        const res = await post(server, ask([doc(f.id)]));
+        assert.equal(res.status, 200, await res.clone().text());
+        await res.arrayBuffer();
+        const upstreamId = `req_fake_${fake.requests.length}`;
+        assert.equal(res.headers.get('request-id'), upstreamId);
+        const own = res.headers.get('cabinet-request-id') ?? '';
+        assert.match(own, /^req_/);
+        assert.equal(JSON.parse(fake.requests.at(-1)?.bodyText ?? '{}').messages[0].content[0].source.data, 'some notes');
+        for (let i = 0; i < 20 && !lines.some((l) => l['requestId'] === own); i++) await new Promise((r) => setTimeout(r, 25));
+        const entry = lines.find((l) => l['requestId'] === own);
+        assert.ok(entry, 'an access-log line with Cabinet’s request id');
+        assert.equal(entry['path'], '/v1/messages');
+        assert.equal(entry['status'], 200);
+        const upstream = entry['upstream'] as { status: number; ms: number; requestId: string };
+        assert.equal(upstream.status, 200);
+        assert.equal(upstream.requestId, upstreamId);
+        assert.ok(upstream.ms >= 0 && upstream.ms < 10_000);
+      } finally {
+        await fake.close();
+      }
     });
   });
 
