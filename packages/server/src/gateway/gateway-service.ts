@@ -102,7 +102,7 @@ export class Gateway {
     if (!isObject(request)) throw new InvalidRequestError('The request body must be a JSON object.');
     const model = request['model'];
     if (typeof model !== 'string' || model === '') throw new InvalidParameterError('model', 'a model name is required.');
-    const headers = call.headers;
+    const { headers } = call;
     const body = await this.plan(call.workspaceId, call.op, request, headers, call.signal);
     const stream = call.op === 'messages' && request['stream'] === true;
     return this.timed((signal) =>
@@ -197,7 +197,10 @@ export class Gateway {
       const mirror = this.mirror;
       if (!mirror) throw new Error('mirroring decided without a mirror');
       for (const { ref, record } of mirrored) {
-        const upstreamId = await mirror.ensure(workspaceId, record, signal);
+        const upstreamId = await mirror.ensure(workspaceId, record, signal).catch((err: unknown) => {
+          if (signal.aborted || err instanceof ServiceError) throw err;
+          throw new UpstreamUnavailableError(this.upstream.name, err);
+        });
         if (ref.kind === 'container_upload') ref.block['file_id'] = upstreamId;
         else ref.block['source'] = { type: 'file', file_id: upstreamId };
       }
