@@ -10,12 +10,10 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import type { FileObject } from '@cabinet/client/wire';
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { FAKE_ANTHROPIC_KEY, startFakeAnthropic } from '@cabinet/test-support';
 import type { BackendName } from '@cabinet/test-support';
 import { createApiKey } from '../../src/auth/api-keys.js';
-import { expectError, serverStarter, TEST_KEY, upload } from '../helpers/test-server.js';
+import { capturingLogger, expectError, serverStarter, TEST_KEY, upload } from '../helpers/test-server.js';
 import type { TestServer } from '../helpers/test-server.js';
 
 export function messagesTests(backend: BackendName): void {
@@ -215,18 +213,9 @@ export function messagesTests(backend: BackendName): void {
   describe('Messages gateway (anthropic upstream, in process)', () => {
     it("returns the upstream's request id, keeps Cabinet's in cabinet-request-id, and logs the upstream's status, latency and id", async () => {
       const fake = await startFakeAnthropic();
-      const lines: Array<Record<string, unknown>> = [];
-      const sink = new Writable({
-        write(chunk: Buffer, _encoding, done) {
-          for (const line of chunk.toString().split('\n')) if (line) lines.push(JSON.parse(line) as Record<string, unknown>);
-          done();
-        },
-      });
+      const { logger, lines } = await capturingLogger();
       try {
-        const server = await startTestServer(
-          { upstream: 'anthropic', upstreamUrl: fake.url, upstreamApiKey: FAKE_ANTHROPIC_KEY },
-          { logger: pino({ level: 'info', base: null }, sink) },
-        );
+        const server = await startTestServer({ upstream: 'anthropic', upstreamUrl: fake.url, upstreamApiKey: FAKE_ANTHROPIC_KEY }, { logger });
         const f = await put(server, 'some notes', 'n.txt', 'text/plain');
         const res = await post(server, ask([doc(f.id)]));
         assert.equal(res.status, 200, await res.clone().text());
