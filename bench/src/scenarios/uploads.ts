@@ -1,5 +1,5 @@
 /**
- * Scenario 7: resumable uploads (`/v1/uploads`, the OpenAI Uploads life cycle). A file sent as
+ * Scenario 8: resumable uploads (`/v1/uploads`, the OpenAI Uploads life cycle). A file sent as
  * 64 MiB parts, four in flight (curl, one process per part, like the transfer scenario's client),
  * then completed — against the same bytes in one multipart request; and the server's peak memory
  * while several such uploads run at once. Parts are cut from the input file before the clock
@@ -19,7 +19,7 @@ import { atLeast, atMost } from '../report.js';
 import type { Figure } from '../report.js';
 import { summarize } from '../stats.js';
 
-const SCENARIO = '7. Resumable uploads (64 MiB parts)';
+const SCENARIO = '8. Resumable uploads (64 MiB parts)';
 const PART_BYTES = 64 * 1024 * 1024;
 const PARALLEL_PARTS = 4;
 /** Where the last resumable upload spent its time (for the log: parts, then completion). */

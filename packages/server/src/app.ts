@@ -10,6 +10,9 @@ import { RateLimiter } from './auth/rate-limiter.js';
 import type { Config } from './config.js';
 import { FileService } from './files/file-service.js';
 import type { FileIdGenerator } from './files/file-id.js';
+import { createGateway } from './gateway/create-gateway.js';
+import type { GatewayDependencies } from './gateway/create-gateway.js';
+import type { Gateway } from './gateway/gateway-service.js';
 import { createRequestHandler } from './http/handler.js';
 import { OpenAIBatchValidator } from './openai/batch-input.js';
 import { UploadService } from './uploads/upload-service.js';
@@ -24,6 +27,8 @@ export interface AppOptions {
   logger?: PinoLogger;
   clock?: () => number;
   ids?: FileIdGenerator;
+  /** Credentials for the Messages gateway's upstream instead of the standard chains (tests). */
+  upstreamCredentials?: Pick<GatewayDependencies, 'awsCredentials' | 'googleAuthClient'>;
 }
 
 export interface App {
@@ -31,6 +36,8 @@ export interface App {
   readonly stores: Stores;
   readonly service: FileService;
   readonly uploads: UploadService;
+  /** The Messages gateway; absent when `CABINET_UPSTREAM` is unset. */
+  readonly gateway: Gateway | undefined;
   readonly logger: PinoLogger;
   readonly handler: RequestListener;
   /**
@@ -47,6 +54,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const logger = options.logger ?? pino({ level: config.logLevel, base: null });
   const stores = options.stores ?? (await createStores(config));
   const clock = options.clock ?? Date.now;
+  let gateway: Gateway | undefined;
   const service = new FileService({
     blobs: stores.blobs,
     metadata: stores.metadata.files,
@@ -57,6 +65,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     uploads: stores.metadata.uploads,
     batchValidators: { openai: () => new OpenAIBatchValidator() },
     ...(options.ids ? { ids: options.ids } : {}),
+    // A deleted or expired file's upstream copies go with it (mirroring, docs/gateway.md).
+    onDeleted: async (record) => gateway?.fileDeleted(record),
   });
   const uploads = new UploadService({
     files: service,
@@ -67,10 +77,12 @@ export async function createApp(options: AppOptions): Promise<App> {
     clock,
     logger,
   });
+  gateway = await createGateway(config, { files: service, mirrors: stores.metadata.mirrors, logger, clock, ...options.upstreamCredentials });
   const authenticator = new Authenticator(stores.metadata.apiKeys, config.apiKeys);
   const handler = createRequestHandler({
     files: service,
     uploads,
+    gateway,
     authenticator,
     logger,
     checkReady: async () => {
@@ -95,6 +107,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     stores,
     service,
     uploads,
+    gateway,
     logger,
     handler,
     async start() {
@@ -113,6 +126,8 @@ export async function createApp(options: AppOptions): Promise<App> {
       );
       every(config.reapIntervalSeconds, 'reap', reap);
       every(config.sweepIntervalSeconds, 'sweep', () => service.sweepLeftovers(sweepGraceMs));
+      const mirroring = config.upstreamFiles === 'mirror' ? gateway : undefined;
+      if (mirroring) every(config.reapIntervalSeconds, 'mirror-sweep', () => mirroring.sweepMirrors());
       const firstKey = await stores.metadata.jobs.run('first-run-key', async () => {
         if (config.apiKeys.length > 0 || (await stores.metadata.apiKeys.countActiveApiKeys()) > 0) return undefined;
         return (await createApiKey(stores.metadata.apiKeys, { name: 'first-run', nowMs: clock() })).secret;

@@ -10,7 +10,9 @@ export function startupMessage(running: RunningServer, config: Config): string {
     const where = metadata.name === 'postgres' ? 'the PostgreSQL database' : `${config.dataDir}/cabinet.db`;
     text += announceFirstKey(running.firstApiKey, where);
   }
-  return `${text}Cabinet is serving the Files API at ${running.url}/v1/files (metadata: ${metadata.name}, blobs: ${blobs.name})\n`;
+  text += `Cabinet is serving the Files API at ${running.url}/v1/files (metadata: ${metadata.name}, blobs: ${blobs.name})\n`;
+  if (config.upstream !== '') text += `Messages gateway: ${running.url}/v1/messages → the ${config.upstream} upstream${config.upstreamUrl ? ` (${config.upstreamUrl})` : ''}\n`;
+  return text;
 }
 
 /** The first start creates a key; it is printed once, and only its hash is stored. */

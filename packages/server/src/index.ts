@@ -18,7 +18,7 @@ export * from './uploads/errors.js';
 export { createApiKey, hashApiKey, DEFAULT_WORKSPACE, isValidWorkspaceName } from './auth/api-keys.js';
 export { createStores, createMetadataBackend } from './storage/create-stores.js';
 export type { Stores } from './storage/create-stores.js';
-export type { BlobStore } from './storage/blob-store.js';
+export type { BlobStore, ByteRange, GetOptions, PutOptions } from './storage/blob-store.js';
 export { BlobNotFoundError } from './storage/blob-store.js';
 export type { FileMetadataStore, PurposeFilter } from './storage/file-metadata-store.js';
 export type { UploadStore, UploadRecord, UploadPartRecord, UploadStatus, AddPartResult } from './storage/upload-store.js';

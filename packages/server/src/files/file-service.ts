@@ -34,7 +34,7 @@ import {
   StorageError,
 } from '../errors.js';
 import { BlobNotFoundError } from '../storage/blob-store.js';
-import type { BlobStore, ByteRange } from '../storage/blob-store.js';
+import type { BlobStore, ByteRange, GetOptions } from '../storage/blob-store.js';
 import type { FileMetadataStore, InsertResult, ListResult, PurposeFilter } from '../storage/file-metadata-store.js';
 import type { Dialect, FileRecord, IdempotencyRecord } from '../storage/records.js';
 import type { PartRef } from '../storage/blob-parts.js';
@@ -74,6 +74,11 @@ export interface FileServiceOptions {
    * Default: Message Batches JSONL for the Anthropic dialect, nothing for others.
    */
   batchValidators?: Partial<Record<Dialect, () => BatchCheck>>;
+  /**
+   * Told about every file deleted or reaped, after the fact and without being waited for (the
+   * gateway deletes the file's upstream copies). Its failures are logged, never the delete's.
+   */
+  onDeleted?: (record: FileRecord) => Promise<void>;
 }
 
 export interface StageInput {
@@ -145,6 +150,7 @@ export class FileService {
   private readonly idempotencyTtlMs: number;
   private readonly uploads: UploadStore | undefined;
   private readonly batchValidators: Partial<Record<Dialect, () => BatchCheck>>;
+  private readonly onDeleted: ((record: FileRecord) => Promise<void>) | undefined;
 
   constructor(options: FileServiceOptions) {
     this.blobs = options.blobs;
@@ -158,6 +164,7 @@ export class FileService {
     this.idempotencyTtlMs = options.idempotencyTtlMs ?? DAY_MS;
     this.uploads = options.uploads;
     this.batchValidators = { anthropic: () => new BatchValidator(), ...options.batchValidators };
+    this.onDeleted = options.onDeleted;
   }
 
   /** Streams the bytes into storage (step 1 of the upload protocol). */
@@ -432,9 +439,9 @@ export class FileService {
   }
 
   /** The file's bytes (or an inclusive range of them) as a stream. */
-  async open(record: FileRecord, range?: ByteRange): Promise<Readable> {
+  async open(record: FileRecord, range?: ByteRange, options?: GetOptions): Promise<Readable> {
     try {
-      return await this.blobs.get(record.blobKey, range);
+      return await this.blobs.get(record.blobKey, range, options);
     } catch (err) {
       if (err instanceof BlobNotFoundError) {
         // A committed file without bytes breaks the commit protocol's promise: say so loudly.
@@ -643,9 +650,13 @@ export class FileService {
     }
   }
 
+  /** Removes the bytes of a deleted record, and tells `onDeleted`. */
   private async removeBlob(record: FileRecord): Promise<void> {
     await this.blobs.delete(record.blobKey).catch((err: unknown) => {
       this.logger?.warn({ err, blobKey: record.blobKey }, 'blob delete failed; left for the orphan sweeper');
+    });
+    this.onDeleted?.(record).catch((err: unknown) => {
+      this.logger?.warn({ err, fileId: record.id }, 'after-delete hook failed');
     });
   }
 }

@@ -21,6 +21,10 @@ import { cancelUpload } from './routes/uploads/cancel.js';
 import { completeUpload } from './routes/uploads/complete.js';
 import { createUpload } from './routes/uploads/create.js';
 import { retrieveUpload } from './routes/uploads/retrieve.js';
+import { withoutGateway, withoutPassThrough } from './routes/messages/availability.js';
+import { countTokens } from './routes/messages/count-tokens.js';
+import { createMessage } from './routes/messages/create.js';
+import { forwardToUpstream } from './routes/messages/forward.js';
 
 export const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/healthz', operationId: 'health.liveness', auth: 'none', handle: liveness },
@@ -31,6 +35,12 @@ export const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/v1/files/{file_id}', operationId: 'files.retrieve', auth: 'api_key', handle: retrieveFile },
   { method: 'DELETE', path: '/v1/files/{file_id}', operationId: 'files.delete', auth: 'api_key', handle: deleteFile },
   { method: 'GET', path: '/v1/files/{file_id}/content', operationId: 'files.download', auth: 'api_key', handle: downloadFile },
+
+  // The Messages gateway (docs/gateway.md): served when CABINET_UPSTREAM is set.
+  { method: 'POST', path: '/v1/messages', operationId: 'messages.create', auth: 'api_key', unavailable: withoutGateway, handle: createMessage },
+  { method: 'POST', path: '/v1/messages/count_tokens', operationId: 'messages.countTokens', auth: 'api_key', unavailable: withoutGateway, handle: countTokens },
+  // Everything else under /v1/ but the Files API, forwarded unchanged (anthropic upstream).
+  { method: '*', path: '/v1/*', except: ['/v1/files', '/v1/uploads'], operationId: 'upstream.forward', auth: 'api_key', unavailable: withoutPassThrough, handle: forwardToUpstream },
 
   // Resumable uploads in the Anthropic dialect (Cabinet's extension; docs/openai.md §Uploads).
   { method: 'POST', path: '/v1/uploads', operationId: 'uploads.create', auth: 'api_key', handle: createUpload(ANTHROPIC_UPLOADS) },

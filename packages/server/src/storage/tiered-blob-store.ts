@@ -18,7 +18,7 @@
  * tier (fs: hard links, no copy) and, as with `put`, then unshadowed.
  */
 import { BlobNotFoundError } from './blob-store.js';
-import type { BlobInfo, BlobStore, ByteRange, PutOptions } from './blob-store.js';
+import type { BlobInfo, BlobStore, ByteRange, GetOptions, PutOptions } from './blob-store.js';
 import type { BlobPartStore, PartRef } from './blob-parts.js';
 import type { Readable } from 'node:stream';
 
@@ -107,12 +107,12 @@ export class TieredBlobStore implements BlobStore {
     return written;
   }
 
-  async get(key: string, range?: ByteRange): Promise<Readable> {
+  async get(key: string, range?: ByteRange, options?: GetOptions): Promise<Readable> {
     try {
       return await this.small.get(key, range);
     } catch (err) {
       if (!(err instanceof BlobNotFoundError)) throw err;
-      return this.large.get(key, range);
+      return this.large.get(key, range, options);
     }
   }
 

@@ -3,7 +3,7 @@
  *
  * Completion must hash the whole file in the order `part_ids` gives, which is known only then;
  * done at completion it costs a full read and hash of the file after the last part arrived
- * (~0.2 s per 256 MiB here, bench/ scenario 7). But clients send parts in file order through a
+ * (~0.2 s per 256 MiB here, bench/ scenario 8). But clients send parts in file order through a
  * pool (the SDK helpers, `@cabinet/client`, the bench): the order in which part *requests begin*
  * is the file order. So as parts are stored, they are hashed in the order their requests began,
  * in the background, from the part store (its page cache). At completion, the hashed parts that

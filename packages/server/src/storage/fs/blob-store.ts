@@ -15,7 +15,7 @@
  * hard links to the part files (`00000`, `00001`, …) and a `manifest` of their sizes, built in
  * `.tmp/`, fsynced and renamed into place like a file blob. The bytes are written once (as parts),
  * not copied again: a copy doubled the disk writes of an upload and halved its speed (bench/,
- * scenario 7). `get` reads a directory blob as the concatenation of its parts.
+ * scenario 8). `get` reads a directory blob as the concatenation of its parts.
  * Directory fsyncs are group commits (GroupSync): concurrent puts into one directory share a flush.
  */
 import { randomUUID } from 'node:crypto';
@@ -29,7 +29,7 @@ import { BlobNotFoundError } from '../blob-store.js';
 import { GroupSync } from '../group-sync.js';
 import { acquireDirLock } from './dir-lock.js';
 import type { DirLock } from './dir-lock.js';
-import type { BlobInfo, BlobStore, ByteRange, PutOptions } from '../blob-store.js';
+import type { BlobInfo, BlobStore, ByteRange, GetOptions, PutOptions } from '../blob-store.js';
 import type { BlobPartStore, PartRef } from '../blob-parts.js';
 
 export interface FsBlobStoreOptions {
@@ -126,7 +126,7 @@ export class FsBlobStore implements BlobStore {
     }
   }
 
-  async get(key: string, range?: ByteRange): Promise<Readable> {
+  async get(key: string, range?: ByteRange, options: GetOptions = {}): Promise<Readable> {
     const path = this.pathFor(key);
     let handle: FileHandle;
     try {
@@ -138,10 +138,10 @@ export class FsBlobStore implements BlobStore {
     // An assembled upload (a directory blob): one fstat tells it from a file.
     if ((await handle.stat()).isDirectory()) {
       await handle.close();
-      return this.readAssembled(path, range);
+      return this.readAssembled(path, range, options.readChunkBytes ?? this.readBufferBytes);
     }
     return handle.createReadStream({
-      highWaterMark: this.readBufferBytes,
+      highWaterMark: options.readChunkBytes ?? this.readBufferBytes,
       autoClose: true,
       ...(range ? { start: range.start, end: range.end } : {}),
     });
@@ -228,9 +228,8 @@ export class FsBlobStore implements BlobStore {
   }
 
   /** A directory blob, or the inclusive `range` of it, as one stream over its parts. */
-  private async readAssembled(dir: string, range?: ByteRange): Promise<Readable> {
+  private async readAssembled(dir: string, range: ByteRange | undefined, bufferBytes: number): Promise<Readable> {
     const segments = parseManifest(await readFile(join(dir, MANIFEST), 'utf8'));
-    const bufferBytes = this.readBufferBytes;
     async function* concat(): AsyncGenerator<Uint8Array> {
       let offset = 0;
       for (const { name, sizeBytes } of segments) {

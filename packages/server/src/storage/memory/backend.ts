@@ -4,6 +4,7 @@ import type { MetadataBackend } from '../metadata-backend.js';
 import { MemoryApiKeyStore } from './api-key-store.js';
 import { MemoryFileMetadataStore } from './file-metadata-store.js';
 import { MemoryUploadStore } from './upload-store.js';
+import { MemoryMirrorStore } from './mirror-store.js';
 
 export class MemoryMetadataBackend implements MetadataBackend {
   readonly name = 'memory';
@@ -11,6 +12,7 @@ export class MemoryMetadataBackend implements MetadataBackend {
   readonly apiKeys = new MemoryApiKeyStore();
   readonly jobs = new InProcessJobLock();
   readonly uploads = new MemoryUploadStore(this.files);
+  readonly mirrors = new MemoryMirrorStore(this.files);
 
   async init(): Promise<void> {}
   async ping(): Promise<void> {}

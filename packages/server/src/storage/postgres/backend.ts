@@ -6,6 +6,7 @@ import type { PostgresOptions } from './database.js';
 import { PostgresFileMetadataStore } from './file-metadata-store.js';
 import { PostgresJobLock } from './job-lock.js';
 import { PostgresUploadStore } from './upload-store.js';
+import { PostgresMirrorStore } from './mirror-store.js';
 
 export class PostgresMetadataBackend implements MetadataBackend {
   readonly name = 'postgres';
@@ -13,6 +14,7 @@ export class PostgresMetadataBackend implements MetadataBackend {
   readonly apiKeys: PostgresApiKeyStore;
   readonly jobs: PostgresJobLock;
   readonly uploads: PostgresUploadStore;
+  readonly mirrors: PostgresMirrorStore;
   readonly database: PostgresDatabase;
 
   constructor(options: PostgresOptions) {
@@ -21,6 +23,7 @@ export class PostgresMetadataBackend implements MetadataBackend {
     this.apiKeys = new PostgresApiKeyStore(this.database);
     this.jobs = new PostgresJobLock(this.database);
     this.uploads = new PostgresUploadStore(this.database);
+    this.mirrors = new PostgresMirrorStore(this.database);
   }
 
   init(): Promise<void> {

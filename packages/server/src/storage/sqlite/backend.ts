@@ -8,6 +8,7 @@ import { SqliteApiKeyStore } from './api-key-store.js';
 import { SqliteDatabase } from './database.js';
 import { SqliteFileMetadataStore } from './file-metadata-store.js';
 import { SqliteUploadStore } from './upload-store.js';
+import { SqliteMirrorStore } from './mirror-store.js';
 
 export interface SqliteMetadataOptions {
   /** Database file path, or ':memory:'. */
@@ -18,6 +19,7 @@ export class SqliteMetadataBackend implements MetadataBackend {
   readonly name = 'sqlite';
   readonly files: SqliteFileMetadataStore;
   readonly apiKeys: SqliteApiKeyStore;
+  readonly mirrors: SqliteMirrorStore;
   readonly jobs = new InProcessJobLock();
   readonly uploads: SqliteUploadStore;
   private readonly db: SqliteDatabase;
@@ -27,6 +29,7 @@ export class SqliteMetadataBackend implements MetadataBackend {
     this.files = new SqliteFileMetadataStore(this.db);
     this.apiKeys = new SqliteApiKeyStore(this.db);
     this.uploads = new SqliteUploadStore(this.db, this.files);
+    this.mirrors = new SqliteMirrorStore(this.db);
   }
 
   async init(): Promise<void> {
