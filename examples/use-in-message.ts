@@ -1,6 +1,7 @@
-// Seed: "Use File in Message". The request references the uploaded file; resolveFileReferences
-// inlines its content from Cabinet, so the request works against any Messages endpoint, including
-// providers with no Files API. No model is called here: the resolved request is printed.
+// The Files API document's example "Use File in Message", in TypeScript. The request references the
+// uploaded file; resolveFileReferences inlines its content from Cabinet, so the request works
+// against any Messages endpoint, including providers with no Files API. No model is called here:
+// the resolved request is printed.
 import { Cabinet, fileFromPath, resolveFileReferences } from '@cabinet/client';
 
 const client = new Cabinet();

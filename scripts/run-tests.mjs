@@ -11,9 +11,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
-// Where the build puts compiled tests: the server's own (packages/server/test), the examples run as
+// Where the build puts compiled tests: the server's and the CLI's own (packages/*/test), the examples run as
 // acceptance tests, and the black-box suites (test/e2e).
-const roots = ['packages/server/dist/test', 'examples/dist', 'test/e2e/dist'];
+const roots = ['packages/server/dist/test', 'packages/cli/dist/test', 'examples/dist', 'test/e2e/dist'];
 const SCRIPTS = 'test/support/scripts';
 const args = process.argv.slice(2);
 const grepAt = args.indexOf('--grep');

@@ -75,7 +75,7 @@ export class Cabinet {
   readonly baseURL: string;
   readonly timeout: number;
   readonly maxRetries: number;
-  /** The seed's namespace: `client.beta.files.upload(...)`. */
+  /** The beta namespace, as the official SDK's 0.x versions name it: `client.beta.files.upload(...)`. */
   readonly beta: { readonly files: Files };
   /** The same resource, as the GA SDK names it. */
   readonly files: Files;

@@ -6,7 +6,7 @@
  * the client keeps zero runtime dependencies while the server shares the same types and limits.
  */
 
-/** Purposes Cabinet accepts on upload (the seed's extra; the official SDK never sends one). */
+/** Purposes Cabinet accepts on upload (an extra: the official SDKs never send one). */
 export type FilePurpose = 'batch' | 'user_data';
 
 /** A stored file, as `POST /v1/files`, `GET /v1/files/{id}` and list pages return it. */
@@ -30,7 +30,7 @@ export interface FileObject {
   sha256: string;
 }
 
-/** `DELETE /v1/files/{id}` answer. The official shape has no `deleted`; the seed's does. */
+/** `DELETE /v1/files/{id}` answer. The official shape has no `deleted`; `@cabinet/client` promises it. */
 export interface DeletedFileObject {
   id: string;
   type: 'file_deleted';
