@@ -132,7 +132,7 @@ describe('log format', () => {
 
   it('chooses the human-readable format by itself on a terminal', async () => {
     // util-linux `script` gives the server a pseudo-terminal; the test reads what the terminal showed.
-    const command = `CABINET_API_KEYS=k '${process.execPath}' '${SERVER_MAIN}' --port 0 --store memory & pid=$!; sleep 3; kill -TERM $pid; wait $pid`;
+    const command = `CABINET_LOG_LEVEL=info CABINET_LOG_FORMAT=auto CABINET_API_KEYS=k '${process.execPath}' '${SERVER_MAIN}' --port 0 --store memory & pid=$!; sleep 3; kill -TERM $pid; wait $pid`;
     const shown = await new Promise<string>((resolve, reject) =>
       execFile('script', ['-qfec', command, '/dev/null'], { cwd: root, timeout: 30_000 }, (err, stdout) => (err ? reject(err) : resolve(stdout))),
     );

@@ -23,7 +23,6 @@ async function main(argv: string[]): Promise<void> {
   const config = loadConfig(process.env, argv);
   const logger = await createLogger(config, { tty: process.stdout.isTTY === true });
   const running = await startServer({ config, logger });
-  process.stderr.write(startupMessage(running, config));
   let signals = 0;
   const stop = (signal: string): void => {
     if (++signals > 1) process.exit(1); // a second Ctrl-C: stop waiting
@@ -38,6 +37,9 @@ async function main(argv: string[]): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  // Only now: whoever waits for this line may signal at once (writes to a pipe are synchronous, so
+  // a handler installed after it could come too late, and the process would die without closing).
+  process.stderr.write(startupMessage(running, config));
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {

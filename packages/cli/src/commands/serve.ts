@@ -15,13 +15,14 @@ export async function run(argv: string[], ctx: Context): Promise<number> {
   // A start-up error (port in use, data directory locked) rejects here: the caller reports it and
   // the process exits 1 at once.
   const running = await startServer({ config, logger });
-  ctx.io.stderr.write(startupMessage(running, config));
   await new Promise<void>((resolve) => {
     const stop = (): void => {
       running.close().then(resolve, resolve);
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+    // After the handlers: whoever waits for the ready line may signal at once.
+    ctx.io.stderr.write(startupMessage(running, config));
   });
   return 0;
 }
