@@ -28,7 +28,11 @@ export async function startProcess(args: string[], options: { cwd: string; env: 
   // 'close', not 'exit': the output is read to its end.
   const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   const outcome = await new Promise<{ url?: string; exitCode?: number | null }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`neither ready nor exited in time:\n${stderr}`)), options.timeoutMs ?? 30_000);
+    const timer = setTimeout(() => {
+      // A process that hangs must not outlive the test (nor keep its runner waiting).
+      child.kill('SIGKILL');
+      reject(new Error(`neither ready nor exited in time:\n${stderr}`));
+    }, options.timeoutMs ?? 30_000);
     child.stderr?.setEncoding('utf8').on('data', (t: string) => {
       stderr += t;
       const url = READY.exec(stderr)?.[1];
