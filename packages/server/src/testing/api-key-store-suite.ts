@@ -4,10 +4,11 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { ApiKeyStore } from '../storage/api-key-store.js';
 import type { ApiKeyRecord } from '../storage/records.js';
-import type { OpenFixture, StoreFixture } from './fixture.js';
+import { withFixture } from './fixture.js';
+import type { OpenFixture } from './fixture.js';
 
 export interface ApiKeyStoreSuiteOptions {
   name: string;
@@ -16,11 +17,7 @@ export interface ApiKeyStoreSuiteOptions {
 
 export function testApiKeyStore(options: ApiKeyStoreSuiteOptions): void {
   describe(`API key store conformance: ${options.name}`, () => {
-    let fixture: StoreFixture<ApiKeyStore> | undefined;
-    const s = (): ApiKeyStore => {
-      if (!fixture) throw new Error('store not opened');
-      return fixture.store;
-    };
+    const s = withFixture(options.open);
     const ws = (): string => `ws_${randomUUID().slice(0, 8)}`;
     const clock = Date.parse('2026-01-01T00:00:00Z');
     const makeKey = (workspaceId: string, createdAtMs: number): ApiKeyRecord => ({
@@ -33,12 +30,6 @@ export function testApiKeyStore(options: ApiKeyStoreSuiteOptions): void {
       revokedAtMs: null,
     });
 
-    before(async () => {
-      fixture = await options.open();
-    });
-    after(async () => {
-      await fixture?.close();
-    });
 
     it('stores API keys by hash, lists them and revokes them', async () => {
       const w = ws();

@@ -6,12 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { QuotaExceededError } from '../errors.js';
 import { createFileIdGenerator } from '../files/file-id.js';
 import type { FileMetadataStore } from '../storage/file-metadata-store.js';
 import type { FileRecord, IdempotencyRecord } from '../storage/records.js';
-import type { OpenFixture, StoreFixture } from './fixture.js';
+import { withFixture } from './fixture.js';
+import type { OpenFixture } from './fixture.js';
 
 export interface FileMetadataStoreSuiteOptions {
   name: string;
@@ -21,11 +22,7 @@ export interface FileMetadataStoreSuiteOptions {
 
 export function testFileMetadataStore(options: FileMetadataStoreSuiteOptions): void {
   describe(`file metadata store conformance: ${options.name}`, () => {
-    let fixture: StoreFixture<FileMetadataStore> | undefined;
-    const s = (): FileMetadataStore => {
-      if (!fixture) throw new Error('store not opened');
-      return fixture.store;
-    };
+    const s = withFixture(options.open);
     const ids = createFileIdGenerator();
     let clock = Date.parse('2026-01-01T00:00:00Z');
     const ws = (): string => `ws_${randomUUID().slice(0, 8)}`;
@@ -55,12 +52,6 @@ export function testFileMetadataStore(options: FileMetadataStoreSuiteOptions): v
     };
     const NOW = (): number => clock + 1;
 
-    before(async () => {
-      fixture = await options.open();
-    });
-    after(async () => {
-      await fixture?.close();
-    });
 
     it('inserts and reads back a record exactly, only in its own workspace', async () => {
       const w = ws();

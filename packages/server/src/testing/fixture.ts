@@ -1,9 +1,6 @@
 /** How a conformance suite gets the store it tests, and gives it back. */
-import { after, before, describe, it } from 'node:test';
+import { after, before } from 'node:test';
 import type { MetadataBackend } from '../storage/metadata-backend.js';
-import { testApiKeyStore } from './api-key-store-suite.js';
-import { testFileMetadataStore } from './file-metadata-store-suite.js';
-import { testJobLock } from './job-lock-suite.js';
 
 export interface StoreFixture<T> {
   store: T;
@@ -22,32 +19,20 @@ export function fromBackend<T>(create: () => MetadataBackend | Promise<MetadataB
   };
 }
 
-export interface MetadataBackendSuiteOptions {
-  name: string;
-  /** A new, unopened backend on a fresh database (called once per contract suite). */
-  create: () => MetadataBackend | Promise<MetadataBackend>;
-}
-
-/** Every metadata contract (files, API keys, job lock) against one backend, and its lifecycle. */
-export function testMetadataBackend(options: MetadataBackendSuiteOptions): void {
-  const { name, create } = options;
-  testFileMetadataStore({ name, open: fromBackend(create, (b) => b.files) });
-  testApiKeyStore({ name, open: fromBackend(create, (b) => b.apiKeys) });
-  testJobLock({ name, open: fromBackend(create, (b) => b.jobs) });
-  describe(`metadata backend lifecycle: ${name}`, () => {
-    let backend: MetadataBackend | undefined;
-    before(async () => {
-      backend = await create();
-      await backend.init();
-    });
-    after(async () => {
-      await backend?.close();
-    });
-    it('answers ping once opened, and can be opened again after a close', async () => {
-      await backend?.ping();
-      await backend?.close();
-      await backend?.init();
-      await backend?.ping();
-    });
+/**
+ * Opens the fixture before the tests of the enclosing `describe` and closes it after them; returns
+ * a getter for the store, for the suite's tests to call.
+ */
+export function withFixture<T>(open: OpenFixture<T>): () => T {
+  let fixture: StoreFixture<T> | undefined;
+  before(async () => {
+    fixture = await open();
   });
+  after(async () => {
+    await fixture?.close();
+  });
+  return () => {
+    if (!fixture) throw new Error('store not opened');
+    return fixture.store;
+  };
 }

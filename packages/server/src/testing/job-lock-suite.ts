@@ -4,9 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { JobLock } from '../storage/job-lock.js';
-import type { OpenFixture, StoreFixture } from './fixture.js';
+import { withFixture } from './fixture.js';
+import type { OpenFixture } from './fixture.js';
 
 export interface JobLockSuiteOptions {
   name: string;
@@ -15,17 +16,7 @@ export interface JobLockSuiteOptions {
 
 export function testJobLock(options: JobLockSuiteOptions): void {
   describe(`job lock conformance: ${options.name}`, () => {
-    let fixture: StoreFixture<JobLock> | undefined;
-    const s = (): JobLock => {
-      if (!fixture) throw new Error('lock not opened');
-      return fixture.store;
-    };
-    before(async () => {
-      fixture = await options.open();
-    });
-    after(async () => {
-      await fixture?.close();
-    });
+    const s = withFixture(options.open);
 
     it('runs a background job exclusively: a second caller skips while the first runs', async () => {
       const job = `job-${randomUUID()}`;
