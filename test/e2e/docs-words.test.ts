@@ -12,7 +12,7 @@ import { ROOT } from './helpers/cli.js';
 
 const tracked = execFileSync('git', ['ls-files'], { cwd: ROOT, encoding: 'utf8' })
   .split('\n')
-  .filter((f) => /\.(md|ts|mjs|js|json|sh)$/.test(f) && f !== 'package-lock.json' && existsSync(join(ROOT, f)));
+  .filter((f) => /\.(md|ts|mjs|js|json|sh|py)$/.test(f) && f !== 'package-lock.json' && existsSync(join(ROOT, f)));
 // This file names what it forbids.
 const checked = tracked.filter((f) => f !== 'test/e2e/docs-words.test.ts');
 
@@ -32,7 +32,7 @@ describe('words in the repository', () => {
 
   it('uses no internal jargon for the document the project started from', () => {
     // "seed" as the name of that document (a random seed, e.g. fast-check's, is another word).
-    assert.deepEqual(offences(/\bthe seed\b|\bseed's\b|^\s*(\/\/|\*)\s*Seed:|\bseed (examples?|document|names?|interface|example)\b/i, checked), []);
+    assert.deepEqual(offences(/\bthe seed\b|\bseed's\b|^\s*(\/\/|\*|#)\s*Seed:|\bseed (examples?|document|names?|interface|example)\b|\(seed\)/i, checked), []);
     assert.deepEqual(offences(/\bspec(ification)?\s*§/i, checked), []);
   });
 

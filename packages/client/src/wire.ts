@@ -18,6 +18,11 @@ export interface FileObject {
   filename: string;
   mime_type: string;
   size_bytes: number;
+  /**
+   * Cabinet extension: `size_bytes` under the Files API document's name (`uploaded.size`), so code
+   * written for that interface reads it from any SDK (the official ones keep undeclared fields; docs/wire.md §13).
+   */
+  size: number;
   /** RFC 3339, UTC, millisecond precision. */
   created_at: string;
   /** Cabinet serves the bytes of every file it stores, so this is always `true`. */

@@ -73,6 +73,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       await stores.blobs.ping();
     },
     rateLimiter: config.rateLimitPerMinute > 0 ? new RateLimiter(config.rateLimitPerMinute, clock) : undefined,
+    bodyDeadline: config.bodyTimeoutMs > 0 ? { timeoutMs: config.bodyTimeoutMs, minBytesPerSecond: config.bodyMinBytesPerSecond } : undefined,
   });
   const timers: NodeJS.Timeout[] = [];
   const every = (seconds: number, job: string, fn: () => Promise<unknown>): void => {

@@ -26,6 +26,10 @@ export interface Config {
   headersTimeoutMs: number;
   /** A connection with no traffic for this long is closed (stalled uploads and downloads). */
   idleTimeoutMs: number;
+  /** Time a request body gets, extended by one second per `bodyMinBytesPerSecond` bytes received; 0: none. */
+  bodyTimeoutMs: number;
+  /** The transfer rate a body must keep up once `bodyTimeoutMs` is spent; 0: the timeout is an overall deadline. */
+  bodyMinBytesPerSecond: number;
   /** How long shutdown waits for requests in flight. */
   shutdownGraceMs: number;
   /** PostgreSQL connection string; empty: the embedded SQLite store. */
@@ -81,6 +85,12 @@ export const OPTIONS = [
   ),
   opt('headersTimeoutMs', 'CABINET_HEADERS_TIMEOUT_MS', 'Time allowed to send request headers.', 30_000, (v) => integer(v, 1, 3_600_000)),
   opt('idleTimeoutMs', 'CABINET_IDLE_TIMEOUT_MS', 'Idle connection timeout (stalled bodies included).', 120_000, (v) => integer(v, 1, 3_600_000)),
+  opt('bodyTimeoutMs', 'CABINET_BODY_TIMEOUT_MS', 'Time a request body gets before the minimum rate applies; every `CABINET_BODY_MIN_BYTES_PER_SECOND` bytes received add a second. 408 beyond it; 0: no body deadline.', 60_000, (v) =>
+    integer(v, 0, 86_400_000),
+  ),
+  opt('bodyMinBytesPerSecond', 'CABINET_BODY_MIN_BYTES_PER_SECOND', 'Slowest average upload rate accepted after the body timeout (bytes/s); 0: the body timeout is an overall deadline.', 8192, (v) =>
+    integer(v, 0, 10_000_000_000),
+  ),
   opt('shutdownGraceMs', 'CABINET_SHUTDOWN_GRACE_MS', 'How long shutdown waits for requests in flight.', 10_000, (v) => integer(v, 0, 600_000)),
   opt('databaseUrl', 'CABINET_DATABASE_URL', 'PostgreSQL connection string (`postgres://user:pass@host:5432/db`); selects PostgreSQL for metadata instead of SQLite.', '', (v) =>
     pattern(v, /^postgres(ql)?:\/\//, 'a postgres:// URL'),

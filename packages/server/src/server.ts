@@ -47,6 +47,15 @@ export async function startServer(options: AppOptions): Promise<RunningServer> {
     app.handler,
   );
   server.timeout = config.idleTimeoutMs;
+  // A client may half-close (send FIN) once its request is complete and still read the answer:
+  // "a half-closed TCP connection does not delimit a request message, nor does it imply that the
+  // client is no longer interested in a response" (RFC 9112 §9.6). Node's default ends our side
+  // of the socket at the client's FIN, so an upload answered after its commit lost its 200 (a retry
+  // then stored it twice). With this flag Node closes the connection after the response in flight
+  // instead. `httpAllowHalfOpen` is undocumented but read by Node's http server since 0.x
+  // (`socketOnEnd`); test/http/client-faults.test.ts fails if a Node upgrade drops it. A request cut
+  // off before its body is complete still fails to parse at the FIN and is treated as a disconnect.
+  (server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
   server.on('clientError', answerClientError);
   // A connection idle for `idleTimeoutMs`: a client stalled mid-body gets a 408 with the envelope
   // (then the connection closes); one stalled mid-response is simply closed.

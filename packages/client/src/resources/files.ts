@@ -12,10 +12,11 @@ import type { FileListPage, FileObject, FilePurpose } from '../wire.js';
 import { downloadToFile } from './download-to-file.js';
 import type { DownloadToFileOptions, DownloadToFileResult } from './download-to-file.js';
 
-/** A stored file's metadata: every wire field, plus `size` (the SDK's name for `size_bytes`, docs/wire.md §13). */
-export interface FileMetadata extends FileObject {
-  size: number;
-}
+/**
+ * A stored file's metadata: every wire field, including `size` (the SDK's name for `size_bytes`,
+ * docs/wire.md §13), which the client fills in from `size_bytes` when a server does not send it.
+ */
+export type FileMetadata = FileObject;
 
 export interface DeletedFile {
   id: string;
@@ -133,5 +134,6 @@ function filePath(fileId: string): string {
 }
 
 function withSdkNames(file: FileObject): FileMetadata {
+  // Cabinet servers before issue 12 (and other Files API servers) send no `size`.
   return { ...file, size: file.size_bytes };
 }

@@ -13,9 +13,15 @@ import type { ApiKeyStore } from '../storage/api-key-store.js';
 import { DEFAULT_WORKSPACE, hashApiKey } from './api-keys.js';
 
 export interface Principal {
+  /** The workspace the request acts on: the key's own, or the one `anthropic-workspace-id` selected. */
   workspaceId: string;
   /** `env:<hash prefix>` for a key from CABINET_API_KEYS, else the stored key's id. */
   keyId: string;
+  /**
+   * Other workspaces the key may select with `anthropic-workspace-id` (`any`: all). Absent for
+   * every key today: a key is bound to its workspace (auth/workspace-selection.ts).
+   */
+  workspaces?: readonly string[] | 'any';
 }
 
 /** Distinct secrets whose hash is remembered; past this the memo starts afresh. */

@@ -4,8 +4,13 @@
  *
  * Why this shape: ids sort by creation time, so keyset pagination can use the id alone and a cursor
  * whose file was deleted still marks a position (the wire spec's `before_id`/`after_id` semantics).
- * 80 random bits make ids unguessable. Within one millisecond the generator is monotonic (the random
- * part is incremented), so files created by one process keep their creation order.
+ *
+ * Unguessable, also from a neighbour: the first id of a millisecond takes 80 fresh random bits.
+ * Further ids in the same millisecond must sort after it (files created by one process keep their
+ * creation order, so a `before_id` poll never misses a newer file of the same millisecond), so they
+ * add a fresh random step of 1 to 2^45 instead of ULID's +1: an id seen by one tenant says nothing
+ * useful about the next one (another tenant's, say) beyond "larger, by up to 2^45". If the 80 bits
+ * would overflow, the id moves to the next millisecond with fresh randomness, still in order.
  */
 import { randomBytes } from 'node:crypto';
 
@@ -14,6 +19,9 @@ const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 const TIME_CHARS = 10;
 const RANDOM_CHARS = 16;
 const FILE_ID_PATTERN = /^file_[0-9A-HJKMNP-TV-Z]{26}$/;
+/** A step within one millisecond: 45 random bits (on average 2^34 steps fit in the 80 bits). */
+const RANDOM_STEP_BYTES = 6;
+const STEP_DIGITS = 9; // 45 of the 48 bits drawn: whole base32 digits
 /** The largest time a 10-character base32 prefix can hold (2^48 - 1 ms, year 10889). */
 const MAX_TIME_MS = 2 ** 48 - 1;
 
@@ -35,7 +43,7 @@ export interface FileIdGenerator {
   next(nowMs: number): string;
 }
 
-/** The production generator: monotonic within a millisecond, random across them. */
+/** The production generator: random across milliseconds, random steps within one. */
 export function createFileIdGenerator(random: (size: number) => Uint8Array = randomBytes): FileIdGenerator {
   let lastMs = -1;
   let lastRandom: number[] = [];
@@ -44,13 +52,20 @@ export function createFileIdGenerator(random: (size: number) => Uint8Array = ran
       if (!Number.isInteger(nowMs) || nowMs < 0 || nowMs > MAX_TIME_MS) {
         throw new RangeError(`time out of range for a file id: ${nowMs}`);
       }
-      if (nowMs <= lastMs) {
-        // Same (or an earlier, if the clock stepped back) millisecond: keep the last time and
-        // increment the random part so ids stay strictly increasing in this process.
-        lastRandom = incrementBase32(lastRandom);
-      } else {
+      if (nowMs > lastMs) {
         lastMs = nowMs;
         lastRandom = randomBase32(random(10));
+      } else {
+        // Same (or an earlier, if the clock stepped back) millisecond: keep the last time and step
+        // the random part forward by a random amount so ids stay strictly increasing in this process.
+        const stepped = addBase32(lastRandom, randomBase32(random(RANDOM_STEP_BYTES), STEP_DIGITS));
+        if (stepped) {
+          lastRandom = stepped;
+        } else {
+          if (lastMs >= MAX_TIME_MS) throw new RangeError('file id space exhausted');
+          lastMs++;
+          lastRandom = randomBase32(random(10));
+        }
       }
       return FILE_ID_PREFIX + encodeTime(lastMs) + lastRandom.map((d) => ALPHABET[d]).join('');
     },
@@ -69,8 +84,8 @@ function encodeTime(ms: number): string {
   return out;
 }
 
-/** 80 random bits as 16 base32 digits (5 bits each). */
-function randomBase32(bytes: Uint8Array): number[] {
+/** `bytes` as base32 digits (5 bits each), the first `count` of them (80 bits → 16 digits). */
+function randomBase32(bytes: Uint8Array, count = RANDOM_CHARS): number[] {
   const digits: number[] = [];
   let acc = 0;
   let bits = 0;
@@ -83,19 +98,21 @@ function randomBase32(bytes: Uint8Array): number[] {
     }
     acc &= (1 << bits) - 1;
   }
-  return digits.slice(0, RANDOM_CHARS);
+  return digits.slice(0, count);
 }
 
-function incrementBase32(digits: readonly number[]): number[] {
+/**
+ * `digits` + `step` + 1 (both big-endian base32; `step` is shorter), or `undefined` when the sum
+ * no longer fits in `digits.length` digits.
+ */
+function addBase32(digits: readonly number[], step: readonly number[]): number[] | undefined {
   const out = [...digits];
-  for (let i = out.length - 1; i >= 0; i--) {
-    const d = (out[i] ?? 0) + 1;
-    if (d < 32) {
-      out[i] = d;
-      return out;
-    }
-    out[i] = 0;
+  let carry = 1;
+  for (let i = 0; i < out.length; i++) {
+    const at = out.length - 1 - i;
+    const sum = (out[at] ?? 0) + (step[step.length - 1 - i] ?? 0) + carry;
+    out[at] = sum % 32;
+    carry = sum >= 32 ? 1 : 0;
   }
-  // 2^80 increments within one millisecond cannot happen; wrap rather than throw.
-  return out;
+  return carry === 0 ? out : undefined;
 }

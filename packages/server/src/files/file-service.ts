@@ -15,6 +15,13 @@
  *
  * Staging and committing are separate because multipart fields may follow the file part (curl
  * sends parts in the order given; the official SDK sends `expires_in_seconds` after `file`).
+ *
+ * Idempotent retries near a full quota: a retry whose first attempt committed must get that file
+ * back, but staging it again would need quota the first attempt already uses. So when a reservation
+ * fails and the request's Idempotency-Key is already recorded, the upload stops storing: the bytes
+ * written so far are dropped, the rest are only hashed, and commit compares the fingerprint and
+ * returns the original file (or 400 for a different request under that key). Nothing is stored,
+ * so the crash-safety argument above is unchanged.
  */
 import { createHash } from 'node:crypto';
 import type { FilePurpose } from '@cabinet/client/wire';
@@ -23,6 +30,7 @@ import {
   FileTooLargeError,
   IdempotencyError,
   InvalidRequestError,
+  QuotaExceededError,
   ResourceNotFoundError,
   StorageError,
 } from '../errors.js';
@@ -69,6 +77,8 @@ export interface StageInput {
   purpose: FilePurpose | undefined;
   content: AsyncIterable<Uint8Array>;
   signal?: AbortSignal;
+  /** The request's Idempotency-Key: lets a retry near a full quota be answered with the original. */
+  idempotencyKey?: string | undefined;
 }
 
 /** Bytes durably stored but not yet visible. Commit or abort it. */
@@ -83,6 +93,11 @@ export interface StagedUpload {
   readonly purposeHint: FilePurpose | undefined;
   /** Result of JSONL validation; `undefined` when validation did not run (purpose was user_data). */
   readonly batch: { problem: BatchProblem | undefined } | undefined;
+  /**
+   * Set when the quota had no room and the Idempotency-Key was already used: nothing was stored
+   * (`blobKey` names no blob); commit answers with the original file or fails.
+   */
+  readonly replay?: { key: string; quotaError: QuotaExceededError };
 }
 
 export interface CommitInput {
@@ -138,24 +153,40 @@ export class FileService {
     // or not yet known (it may come after the file part).
     const validator = input.purpose === 'user_data' ? undefined : new BatchValidator();
     const rejectEarly = input.purpose === 'batch';
+    let replay: StagedUpload['replay'];
 
+    /** Everything but storing: count, limit, hash, sniff, validate. */
+    const inspect = (chunk: Uint8Array): void => {
+      sizeBytes += chunk.length;
+      if (sizeBytes > this.maxFileBytes) throw new FileTooLargeError(this.maxFileBytes);
+      hash.update(chunk);
+      if (headBytes < SNIFF_BYTES) {
+        const part = Buffer.from(chunk.subarray(0, SNIFF_BYTES - headBytes));
+        head.push(part);
+        headBytes += part.length;
+      }
+      if (validator) {
+        validator.push(chunk);
+        if (rejectEarly && validator.problem) throw batchError(validator.problem);
+      }
+    };
+    // One iterator for both loops below: after a switch to replay, the rest of the body is read
+    // from where storing stopped (a `for await` would close the part's stream when it stops).
+    const source = input.content[Symbol.asyncIterator]();
     const tapped = async function* (this: FileService): AsyncGenerator<Uint8Array> {
-      for await (const chunk of input.content) {
-        sizeBytes += chunk.length;
-        if (sizeBytes > this.maxFileBytes) throw new FileTooLargeError(this.maxFileBytes);
-        if (sizeBytes > reservedBytes) {
-          reservedBytes = await this.reserveAtLeast(input.workspaceId, reservationId, sizeBytes, reservedBytes);
+      for (;;) {
+        const { value: chunk, done } = await source.next();
+        if (done) return;
+        if (sizeBytes + chunk.length > reservedBytes && sizeBytes + chunk.length <= this.maxFileBytes) {
+          try {
+            reservedBytes = await this.reserveAtLeast(input.workspaceId, reservationId, sizeBytes + chunk.length, reservedBytes);
+          } catch (err) {
+            replay = await this.replayInstead(input, err);
+            inspect(chunk);
+            throw STOP_STORING;
+          }
         }
-        hash.update(chunk);
-        if (headBytes < SNIFF_BYTES) {
-          const part = Buffer.from(chunk.subarray(0, SNIFF_BYTES - headBytes));
-          head.push(part);
-          headBytes += part.length;
-        }
-        if (validator) {
-          validator.push(chunk);
-          if (rejectEarly && validator.problem) throw batchError(validator.problem);
-        }
+        inspect(chunk);
         yield chunk;
       }
     }.call(this);
@@ -167,7 +198,17 @@ export class FileService {
       }
     } catch (err) {
       await this.metadata.release(reservationId).catch(() => undefined);
-      throw err;
+      // (A blob store may wrap what the source threw, so ask `replay`, not the error's identity.)
+      if (!replay) {
+        await source.return?.().catch(() => undefined);
+        throw err;
+      }
+      // The blob store dropped what it had (a failed put leaves nothing); the rest is only read.
+      for (;;) {
+        const { value: chunk, done } = await source.next();
+        if (done) break;
+        inspect(chunk);
+      }
     }
     const batchProblem = validator?.finish();
     const staged: StagedUpload = {
@@ -180,6 +221,7 @@ export class FileService {
       sha256: hash.digest('hex'),
       purposeHint: input.purpose,
       batch: validator ? { problem: batchProblem } : undefined,
+      ...(replay ? { replay } : {}),
     };
     if (rejectEarly && batchProblem) {
       await this.abort(staged);
@@ -209,6 +251,7 @@ export class FileService {
   /** Forgets a staged upload: removes its bytes and releases its reservation. */
   async abort(staged: StagedUpload): Promise<void> {
     await this.metadata.release(staged.reservationId).catch(() => undefined);
+    if (staged.replay) return; // nothing was stored
     await this.blobs.delete(staged.blobKey).catch((err: unknown) => {
       // The sweeper will find it later; nothing is visible meanwhile.
       this.logger?.warn({ err, blobKey: staged.blobKey }, 'could not remove aborted upload; left for the sweeper');
@@ -231,8 +274,18 @@ export class FileService {
     return record;
   }
 
-  async list(workspaceId: string, query: { limit: number; direction: 'after' | 'before'; cursor?: string }): Promise<ListResult> {
-    return this.metadata.listFiles(workspaceId, { ...query, nowMs: this.clock() });
+  /**
+   * One page from `cursor` in `direction`, newest first. With `bound`, only files strictly between
+   * `cursor` and `bound` (a window): the page is cut at the bound, and nothing lies beyond it.
+   */
+  async list(workspaceId: string, query: { limit: number; direction: 'after' | 'before'; cursor?: string; bound?: string }): Promise<ListResult> {
+    const { bound, ...store } = query;
+    const result = await this.metadata.listFiles(workspaceId, { ...store, nowMs: this.clock() });
+    if (bound === undefined) return result;
+    // The store pages outward from the cursor, so files past the bound sit at the page's far end;
+    // once one is cut, the window is exhausted.
+    const inside = result.records.filter((r) => (query.direction === 'before' ? r.id < bound : r.id > bound));
+    return inside.length === result.records.length ? result : { records: inside, hasMore: false };
   }
 
   /** The live files among `ids`, newest first; unknown, foreign and expired ids are left out. */
@@ -344,6 +397,12 @@ export class FileService {
       blobKey: staged.blobKey,
     };
     const idem = input.idempotencyKey === undefined ? undefined : this.idempotencyRecord(record, input);
+    if (staged.replay) {
+      // Nothing was stored: only the original file can answer this request.
+      const existing = idem && idem.key === staged.replay.key ? await this.metadata.findIdempotencyKey(staged.workspaceId, idem.key) : undefined;
+      if (!existing) throw staged.replay.quotaError;
+      return this.replay(staged, existing, idem);
+    }
     const insert = (): Promise<InsertResult> =>
       this.metadata.insertFile(record, staged.reservationId, idem).catch((err: unknown) => {
         throw new UncertainCommit(err);
@@ -385,6 +444,18 @@ export class FileService {
   }
 
   /**
+   * Whether a failed reservation should turn this upload into a replay: only for a quota error, on
+   * a request whose Idempotency-Key is already recorded (and not yet past its window). Otherwise
+   * the error stands.
+   */
+  private async replayInstead(input: StageInput, err: unknown): Promise<{ key: string; quotaError: QuotaExceededError }> {
+    if (!(err instanceof QuotaExceededError) || input.idempotencyKey === undefined) throw err;
+    const existing = await this.metadata.findIdempotencyKey(input.workspaceId, input.idempotencyKey);
+    if (!existing || existing.createdAtMs < this.clock() - this.idempotencyTtlMs) throw err;
+    return { key: input.idempotencyKey, quotaError: err };
+  }
+
+  /**
    * Grows the reservation to cover `needed` bytes, a step ahead when the quota allows, exactly
    * otherwise (so a workspace can be filled to the last byte). Returns the new reserved total.
    */
@@ -406,6 +477,9 @@ export class FileService {
     });
   }
 }
+
+/** Thrown into the blob store's `put` to stop storing (the upload became a replay). */
+const STOP_STORING = new Error('upload turned into an idempotent replay; nothing stored');
 
 /** A failure of the insert itself, after which the record may or may not exist. */
 class UncertainCommit extends Error {

@@ -8,6 +8,7 @@ import { STATUS_CODES } from 'node:http';
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { ServiceError } from '../errors.js';
+import type { BodyDeadline } from './body-deadline.js';
 import { HttpProtocolError } from './http-errors.js';
 import { toErrorResponse } from './error-response.js';
 import { newRequestId } from './request-id.js';
@@ -21,7 +22,23 @@ export function answerClientError(err: ClientError, socket: Socket): void {
     hangUp(socket, inFlight, err);
     return;
   }
-  const error = protocolError(err);
+  answerWith(socket, protocolError(err));
+}
+
+/**
+ * A request body that fell behind the body deadline (body-deadline.ts): 408 with the envelope, then
+ * the request fails (the upload reading it stops and cleans up) and the connection closes.
+ */
+export function answerSlowBody(socket: Socket, limits: BodyDeadline): void {
+  const rate = limits.minBytesPerSecond > 0 ? `, plus one second per ${limits.minBytesPerSecond} bytes received` : '';
+  answerWith(
+    socket,
+    new HttpProtocolError('request_timeout', `The request body arrived too slowly: a body gets ${limits.timeoutMs / 1000} s${rate} (CABINET_BODY_TIMEOUT_MS, CABINET_BODY_MIN_BYTES_PER_SECOND).`),
+  );
+}
+
+function answerWith(socket: Socket, error: HttpProtocolError): void {
+  const inFlight = responseOf(socket);
   if (!inFlight) {
     writeRawError(socket, error);
     return;

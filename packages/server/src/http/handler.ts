@@ -6,7 +6,10 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger as PinoLogger } from 'pino';
+import { selectWorkspace, WORKSPACE_HEADER } from '../auth/workspace-selection.js';
 import { RateLimitedError, ResourceNotFoundError, ServiceError } from '../errors.js';
+import { watchBodyDeadline } from './body-deadline.js';
+import { answerSlowBody } from './client-error.js';
 import { HttpProtocolError } from './http-errors.js';
 import { newRequestId } from './request-id.js';
 import { sendError } from './respond.js';
@@ -29,6 +32,10 @@ export function createRequestHandler(services: Services, routes: readonly Route[
     // Aborts staged writes when the client goes away mid-upload. Only uploads write, so only they
     // pay for a controller (it was ~2% of a metadata GET).
     const abort = req.method === 'POST' ? new AbortController() : undefined;
+    if (abort && services.bodyDeadline) {
+      const limits = services.bodyDeadline;
+      watchBodyDeadline(req, res, limits, (socket) => answerSlowBody(socket, limits));
+    }
     res.once('close', () => {
       if (abort && !res.writableFinished) abort.abort(new Error('client disconnected'));
       logRequest(services.logger, req, res, requestId, started);
@@ -54,7 +61,7 @@ async function dispatch(router: Router, base: Omit<RequestContext, 'params' | 'q
   const ctx: RequestContext = { ...base, params, query };
   if (route.auth === 'none') return route.handle(ctx);
 
-  const principal = await services.authenticator.authenticate(req.headers);
+  const principal = selectWorkspace(await services.authenticator.authenticate(req.headers), req.headers[WORKSPACE_HEADER]);
   const waitMs = services.rateLimiter?.take(principal.keyId) ?? 0;
   if (waitMs > 0) throw new RateLimitedError(waitMs);
   return route.handle({ ...ctx, principal });

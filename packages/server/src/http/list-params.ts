@@ -2,6 +2,12 @@
  * `GET /v1/files` query parameters, both dialects (docs/wire.md §4.1): beta `limit`/`before_id`/`after_id`,
  * GA `limit`/`page`/`ids[]`. Conflicting combinations and bad values are a 400 naming the parameter;
  * unknown parameters (`beta=true`, telemetry) are ignored.
+ *
+ * Combinations the official SDKs send (docs/wire.md §4.3): `page` with the cursors the walk began
+ * with (the GA paginators re-send the original query plus `page`): the token continues the walk and
+ * the cursors are ignored. `after_id` with `before_id` (the SDKs' own tests; the beta paginators
+ * keep `after_id` while moving `before_id`): the window strictly between them, paged from
+ * `before_id` towards `after_id`, so that walk ends where the window does.
  */
 import { WIRE_LIMITS } from '@cabinet/client/wire';
 import { InvalidParameterError } from '../errors.js';
@@ -10,7 +16,14 @@ import { decodePageToken } from './page-token.js';
 
 export type ListRequest =
   | { kind: 'ids'; ids: string[] }
-  | { kind: 'page'; limit: number; direction: 'after' | 'before'; cursor?: string }
+  | {
+      kind: 'page';
+      limit: number;
+      direction: 'after' | 'before';
+      cursor?: string;
+      /** Far end of a window (exclusive): newer files than this are left out going `before`. */
+      bound?: string;
+    }
   /** `scope_id` names a Managed Agents session; Cabinet files belong to none, so nothing matches. */
   | { kind: 'empty' };
 
@@ -21,12 +34,6 @@ export function parseListParams(query: URLSearchParams): ListRequest {
   const one = scalars(query);
   const ids = idsParam(query);
 
-  if (one.after_id !== undefined && one.before_id !== undefined) {
-    throw new InvalidParameterError('before_id', 'cannot be combined with after_id; page in one direction at a time.');
-  }
-  if (one.page !== undefined && (one.after_id !== undefined || one.before_id !== undefined)) {
-    throw new InvalidParameterError('page', 'cannot be combined with after_id or before_id.');
-  }
   if (ids !== undefined) {
     for (const other of ['page', 'limit', 'after_id', 'before_id'] as const) {
       if (one[other] !== undefined) throw new InvalidParameterError('ids[]', `cannot be combined with ${other}.`);
@@ -39,6 +46,9 @@ export function parseListParams(query: URLSearchParams): ListRequest {
   if (one.scope_id !== undefined) return { kind: 'empty' };
   if (ids !== undefined) return { kind: 'ids', ids: ids.filter(isFileId) };
   if (one.page !== undefined) return { kind: 'page', limit, ...decodePageToken(one.page) };
+  if (one.before_id !== undefined && one.after_id !== undefined) {
+    return { kind: 'page', limit, direction: 'before', cursor: cursorId('before_id', one.before_id), bound: cursorId('after_id', one.after_id) };
+  }
   if (one.before_id !== undefined) return { kind: 'page', limit, direction: 'before', cursor: cursorId('before_id', one.before_id) };
   if (one.after_id !== undefined) return { kind: 'page', limit, direction: 'after', cursor: cursorId('after_id', one.after_id) };
   return { kind: 'page', limit, direction: 'after' };

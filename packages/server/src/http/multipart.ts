@@ -5,6 +5,14 @@
  * buffered beyond busboy's own window. Every limit busboy enforces by silently dropping or
  * truncating (parts, fields, field size, files) becomes an error here: a silent truncation that
  * still answers 200 is how @fastify/multipart loses data (issue 2).
+ *
+ * That includes a part's header block: busboy keeps the first `headerSize` bytes and `headerPairs`
+ * lines of it and drops the rest without a word (a `filename` cut short, a Content-Type lost), and
+ * has no event or option to say so. `guardPartHeaders` hooks the one place that sees the whole
+ * block, the header parser busboy's multipart reader owns, and refuses the request instead (issue
+ * 12). It relies on @fastify/busboy's internals (3.x: `_parser.parser._hparser`), checked when this
+ * module loads, so a busboy that moved them stops the server at start-up rather than letting
+ * truncation back in; test/http/upload.suite.ts checks the behaviour.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
@@ -38,6 +46,15 @@ export const DEFAULT_MULTIPART_LIMITS: Omit<MultipartLimits, 'maxFileBytes'> = {
   maxParts: 32,
   maxFields: 16,
 };
+
+/**
+ * A part's header block (its Content-Disposition, Content-Type, …) may be this large. The longest
+ * legitimate one is a 255-character filename sent twice, as `filename` and as percent-encoded
+ * `filename*` (4 UTF-8 bytes × 3 per character), about 4 KiB.
+ */
+export const MAX_PART_HEADER_BYTES = 16 * 1024;
+/** Header lines per part (folded continuation lines not counted). */
+export const MAX_PART_HEADER_LINES = 32;
 
 /** Checks the request is multipart with a boundary; throws a 400 otherwise. */
 export function assertMultipart(headers: IncomingHttpHeaders): void {
@@ -74,7 +91,9 @@ export async function* readMultipart(
         parts: limits.maxParts,
         fields: limits.maxFields,
         files: 2,
-        headerPairs: 32,
+        // One over each limit, so that exceeding it is seen (guardPartHeaders), never truncated.
+        headerPairs: MAX_PART_HEADER_LINES + 1,
+        headerSize: MAX_PART_HEADER_BYTES + 1,
       },
     });
   } catch (err) {
@@ -112,6 +131,11 @@ export async function* readMultipart(
     push(err instanceof ServiceError ? err : malformed(`Malformed multipart body: ${err.message}.`)),
   );
   parser.on('finish', () => push('end'));
+  guardPartHeaders(parser, (problem) => {
+    const error = malformed(`A multipart part's header block ${problem}; it is refused rather than cut short.`);
+    push(error);
+    if (activeFile && !activeFile.readableEnded) activeFile.destroy(error);
+  });
   // pipe() never ends the parser when the client goes away mid-body, so a file stream being read
   // would wait for ever (and hold its temp file): destroy the parser and the file stream being
   // read (busboy's destroy does not reach it; found by test/http/client-faults.test.ts).
@@ -143,6 +167,59 @@ export async function* readMultipart(
     parser.on('error', () => undefined);
     parser.destroy();
   }
+}
+
+/** What guardPartHeaders touches of busboy's header parser (deps/dicer/lib/HeaderParser.js). */
+interface PartHeaderParser {
+  /** Bytes of the block so far reached `maxHeaderSize` (the rest is being dropped). */
+  maxed: boolean;
+  /** The block as kept (latin1), header lines separated by CRLF. */
+  buffer: string;
+  /** Parses `buffer`, emits 'header' and resets: called once per complete header block. */
+  _finish(): void;
+}
+
+function headerParserOf(parser: BusboyInstance): PartHeaderParser | undefined {
+  const internals = parser as unknown as { _parser?: { parser?: { _hparser?: Partial<PartHeaderParser> } } };
+  const hparser = internals._parser?.parser?._hparser;
+  if (!hparser || typeof hparser._finish !== 'function' || typeof hparser.maxed !== 'boolean' || typeof hparser.buffer !== 'string') {
+    return undefined;
+  }
+  return hparser as PartHeaderParser;
+}
+
+/**
+ * Calls `refuse` (and never lets the part through) when a part's header block is over
+ * MAX_PART_HEADER_BYTES or has more than MAX_PART_HEADER_LINES lines.
+ */
+function guardPartHeaders(parser: BusboyInstance, refuse: (problem: string) => void): void {
+  const hparser = headerParserOf(parser);
+  if (!hparser) throw new Error('@fastify/busboy internals changed: cannot check multipart part headers (see multipart.ts)');
+  const finish = hparser._finish;
+  let refused = false;
+  hparser._finish = function (this: PartHeaderParser): void {
+    if (refused) return;
+    let problem: string | undefined;
+    if (this.maxed) {
+      problem = `is larger than ${MAX_PART_HEADER_BYTES} bytes`;
+    } else {
+      let lines = 0;
+      for (const line of this.buffer.split('\r\n')) if (line !== '' && line[0] !== ' ' && line[0] !== '\t') lines++;
+      if (lines > MAX_PART_HEADER_LINES) problem = `has more than ${MAX_PART_HEADER_LINES} lines`;
+    }
+    if (problem === undefined) {
+      finish.call(this);
+      return;
+    }
+    refused = true;
+    this.buffer = '';
+    refuse(problem);
+  };
+}
+
+// Fail at start-up, not on the first upload, if busboy no longer has what guardPartHeaders hooks.
+if (!headerParserOf(new Busboy({ headers: { 'content-type': 'multipart/form-data; boundary=x' } }))) {
+  throw new Error('@fastify/busboy internals changed: cannot check multipart part headers (see http/multipart.ts)');
 }
 
 async function* guarded(stream: Readable): AsyncGenerator<Uint8Array> {

@@ -9,21 +9,24 @@ import { isFileId } from '../files/file-id.js';
 export interface PagePosition {
   direction: 'after' | 'before';
   cursor: string;
+  /** The far end of an `after_id` + `before_id` window, carried so the walk stays inside it. */
+  bound?: string;
 }
 
 const PREFIX = 'page_';
 
 export function encodePageToken(position: PagePosition): string {
-  const raw = `${position.direction === 'after' ? 'a' : 'b'}:${position.cursor}`;
+  const raw = `${position.direction === 'after' ? 'a' : 'b'}:${position.cursor}${position.bound === undefined ? '' : `:${position.bound}`}`;
   return PREFIX + Buffer.from(raw, 'utf8').toString('base64url');
 }
 
 export function decodePageToken(token: string): PagePosition {
   if (!token.startsWith(PREFIX)) throw bad();
   const raw = Buffer.from(token.slice(PREFIX.length), 'base64url').toString('utf8');
-  const [dir, cursor = ''] = raw.split(':', 2);
-  if ((dir !== 'a' && dir !== 'b') || !isFileId(cursor)) throw bad();
-  return { direction: dir === 'a' ? 'after' : 'before', cursor };
+  const [dir, cursor = '', bound, ...rest] = raw.split(':');
+  if ((dir !== 'a' && dir !== 'b') || !isFileId(cursor) || (bound !== undefined && !isFileId(bound)) || rest.length > 0) throw bad();
+  const direction = dir === 'a' ? 'after' : 'before';
+  return bound === undefined ? { direction, cursor } : { direction, cursor, bound };
 }
 
 function bad(): InvalidParameterError {

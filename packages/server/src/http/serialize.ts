@@ -10,6 +10,7 @@ export function toFileObject(record: FileRecord): FileObject {
     filename: record.filename,
     mime_type: record.mimeType,
     size_bytes: record.sizeBytes,
+    size: record.sizeBytes,
     created_at: new Date(record.createdAtMs).toISOString(),
     downloadable: true,
     expires_at: record.expiresAtMs === null ? null : new Date(record.expiresAtMs).toISOString(),
@@ -27,7 +28,7 @@ export function toDeletedFile(id: string): DeletedFileObject {
  * far end of this page, exactly as the beta cursors would; it is null whenever `has_more` is false,
  * and an empty page never says there is more (paginator traps, docs/wire.md §4.2).
  */
-export function toListPage(records: FileRecord[], hasMore: boolean, direction: 'after' | 'before'): FileListPage {
+export function toListPage(records: FileRecord[], hasMore: boolean, direction: 'after' | 'before', bound?: string): FileListPage {
   const first = records[0]?.id ?? null;
   const last = records[records.length - 1]?.id ?? null;
   const more = hasMore && records.length > 0;
@@ -37,6 +38,6 @@ export function toListPage(records: FileRecord[], hasMore: boolean, direction: '
     has_more: more,
     first_id: first,
     last_id: last,
-    next_page: more && boundary !== null ? encodePageToken({ direction, cursor: boundary }) : null,
+    next_page: more && boundary !== null ? encodePageToken({ direction, cursor: boundary, ...(bound === undefined ? {} : { bound }) }) : null,
   };
 }

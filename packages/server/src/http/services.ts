@@ -3,6 +3,7 @@ import type { Logger as PinoLogger } from 'pino';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { RateLimiter } from '../auth/rate-limiter.js';
 import type { FileService } from '../files/file-service.js';
+import type { BodyDeadline } from './body-deadline.js';
 
 export interface Services {
   files: FileService;
@@ -12,4 +13,6 @@ export interface Services {
   checkReady(): Promise<void>;
   /** Absent: no rate limit. */
   rateLimiter?: RateLimiter | undefined;
+  /** How fast request bodies must arrive (http/body-deadline.ts); absent: no deadline. */
+  bodyDeadline?: BodyDeadline | undefined;
 }

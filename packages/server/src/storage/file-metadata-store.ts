@@ -84,6 +84,9 @@ export interface FileMetadataStore {
 
   // --- Idempotency keys ---
 
+  /** The workspace's record of this key, or `undefined` (also once pruned, or its file deleted). */
+  findIdempotencyKey(workspaceId: string, key: string): Promise<IdempotencyRecord | undefined>;
+
   /** Forgets idempotency keys created before `beforeMs`; returns how many. */
   pruneIdempotencyKeys(beforeMs: number): Promise<number>;
 }

@@ -204,13 +204,17 @@ export function testFileMetadataStore(options: FileMetadataStoreSuiteOptions): v
       const second = makeFile(w);
       const again = await s().insertFile(second, 'r-2', { ...idem, fileId: second.id, fingerprint: 'other' });
       assert.deepEqual(again, { inserted: false, existing: idem });
+      assert.deepEqual(await s().findIdempotencyKey(w, 'k-1'), idem);
+      assert.equal(await s().findIdempotencyKey(w, 'k-2'), undefined);
       assert.equal(await s().getFile(w, second.id), undefined, 'nothing inserted on reuse');
       // The same key in another workspace is a different key.
       const w2 = ws();
       const third = makeFile(w2);
       assert.deepEqual(await s().insertFile(third, 'r-3', { ...idem, workspaceId: w2, fileId: third.id }), { inserted: true });
+      assert.equal(await s().findIdempotencyKey(ws(), 'k-1'), undefined, 'keys are per workspace');
       // Deleting the file forgets its key.
       await s().deleteFile(w, first.id);
+      assert.equal(await s().findIdempotencyKey(w, 'k-1'), undefined);
       const fourth = makeFile(w);
       assert.deepEqual(await s().insertFile(fourth, 'r-4', { ...idem, fileId: fourth.id }), { inserted: true });
     });

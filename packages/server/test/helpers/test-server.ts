@@ -1,5 +1,6 @@
 /** Starts Cabinet in this process on a free port, for HTTP tests. */
 import { after } from 'node:test';
+import type { Logger as PinoLogger } from 'pino';
 import { testBackendFor } from '@cabinet/test-support';
 import type { BackendName } from '@cabinet/test-support';
 import { loadConfig } from '../../src/config.js';
@@ -21,6 +22,8 @@ export interface TestServer extends RunningServer {
 
 export interface TestServerOptions {
   clock?: () => number;
+  /** A logger to use instead of a silent one (tests that check what is logged). */
+  logger?: PinoLogger;
   /** Stores to inject (memory, fault-injecting); wins over `backend`. */
   stores?: Stores;
   /** `embedded` (SQLite + disk, the default) or `postgres-s3` (the real services of the test run). */
@@ -71,6 +74,14 @@ export async function startTestServer(overrides: Partial<Config> = {}, options: 
 /** A `startTestServer` bound to one backend, for suites that run on each backend in turn. */
 export function serverStarter(backend: BackendName): (overrides?: Partial<Config>, options?: Omit<TestServerOptions, 'backend'>) => Promise<TestServer> {
   return (overrides = {}, options = {}) => startTestServer(overrides, { ...options, backend });
+}
+
+/** A pino logger that keeps every line it writes, parsed, for tests that check logging. */
+export async function capturingLogger(level = 'info'): Promise<{ logger: PinoLogger; lines: Array<Record<string, unknown>> }> {
+  const { pino } = await import('pino');
+  const lines: Array<Record<string, unknown>> = [];
+  const logger = pino({ level, base: null }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+  return { logger, lines };
 }
 
 /** Uploads `bytes` with fetch's FormData, as the official SDK does. */

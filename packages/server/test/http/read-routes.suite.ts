@@ -120,6 +120,47 @@ export function readRouteTests(backend: BackendName): void {
       assert.equal((await page(server, '?beta=true&foo=bar&x-stainless=1')).data.length, 2);
     });
 
+    it('lets a page token win over the cursors the walk began with (the GA paginators re-send them)', async () => {
+      const server = await startTestServer();
+      const files = (await uploadMany(server, 8)).map((f) => f.id).reverse();
+      const start = files[1] ?? '';
+      // The current SDKs: list(limit=2, after_id=X), then the original query plus page=<next_page>.
+      const seen: string[] = [];
+      let p = await page(server, `?limit=2&after_id=${start}`);
+      seen.push(...p.data.map((f) => f.id));
+      while (p.next_page) {
+        p = await page(server, `?limit=2&after_id=${start}&page=${p.next_page}`);
+        seen.push(...p.data.map((f) => f.id));
+      }
+      assert.deepEqual(seen, files.slice(2));
+      // Also with before_id beside the token, and with both cursors.
+      const viaBefore = await page(server, `?limit=2&before_id=${files[7]}&page=${(await page(server, '?limit=2')).next_page}`);
+      assert.deepEqual(viaBefore.data.map((f) => f.id), files.slice(2, 4));
+    });
+
+    it('answers after_id with before_id with the window strictly between them, in both dialects', async () => {
+      const server = await startTestServer();
+      const files = (await uploadMany(server, 8)).map((f) => f.id).reverse(); // newest first
+      const [newest, , upper, a, b, c, lower] = files as [string, string, string, string, string, string, string, string];
+      const window = `after_id=${upper}&before_id=${lower}`;
+      assert.deepEqual((await page(server, `?${window}`)).data.map((f) => f.id), [a, b, c]);
+      // Paged: the beta paginators keep after_id and move before_id to first_id; GA ones send page.
+      const first = await page(server, `?limit=2&${window}`);
+      assert.deepEqual(first.data.map((f) => f.id), [b, c]);
+      assert.equal(first.has_more, true);
+      const beta = await page(server, `?limit=2&after_id=${upper}&before_id=${first.first_id}`);
+      assert.deepEqual(beta.data.map((f) => f.id), [a]);
+      assert.equal(beta.has_more, false);
+      assert.equal(beta.next_page, null);
+      const ga = await page(server, `?limit=2&${window}&page=${first.next_page}`);
+      assert.deepEqual(ga.data.map((f) => f.id), [a]);
+      assert.equal(ga.next_page, null);
+      // An empty or inverted window is an empty, final page.
+      for (const q of [`after_id=${a}&before_id=${b}`, `after_id=${c}&before_id=${a}`, `after_id=${newest}&before_id=${newest}`]) {
+        assert.deepEqual(await page(server, `?${q}`), { data: [], has_more: false, first_id: null, last_id: null, next_page: null });
+      }
+    });
+
     const badQueries: Array<[string, string, RegExp]> = [
       ['limit=0', 'limit', /^limit: /],
       ['limit=1001', 'limit', /^limit: /],
@@ -127,12 +168,13 @@ export function readRouteTests(backend: BackendName): void {
       ['limit=-5', 'limit', /^limit: /],
       ['limit=1.5', 'limit', /^limit: /],
       ['limit=1&limit=2', 'limit', /^limit: given more than once/],
-      ['after_id=file_01M870R507J8DGWVZDRZHSSGGR&before_id=file_01M870R507J8DGWVZDRZHSSGGR', 'before_id', /^before_id: /],
+      ['after_id=file_01M870R507J8DGWVZDRZHSSGGR&before_id=nope', 'before_id', /^before_id: /],
       ['after_id=nope', 'after_id', /^after_id: /],
       ["before_id=' OR 1=1 --", 'before_id', /^before_id: /],
       ['page=page_bogus', 'page', /^page: /],
       ['page=notatoken', 'page', /^page: /],
       ['page=page_YTpmaWxlXzAx&after_id=file_01M870R507J8DGWVZDRZHSSGGR', 'page', /^page: /],
+      [`page=page_${Buffer.from('b:file_01M870R507J8DGWVZDRZHSSGGR:nope').toString('base64url')}`, 'page', /^page: /],
       ['ids[]=file_01M870R507J8DGWVZDRZHSSGGR&limit=5', 'ids[]', /^ids\[\]: cannot be combined with limit/],
       ['ids[]=file_01M870R507J8DGWVZDRZHSSGGR&page=page_x', 'ids[]', /^ids\[\]: /],
       [Array.from({ length: 101 }, (_, i) => `ids[]=file_${String(i).padStart(26, '0')}`).join('&'), 'ids[]', /at most 100/],
@@ -178,6 +220,42 @@ export function readRouteTests(backend: BackendName): void {
       assert.deepEqual(cursorList.data, []);
       // Still there for its owner.
       assert.equal((await server.request(`/v1/files/${file?.id}`)).status, 200);
+    });
+
+    it('honours anthropic-workspace-id: the key\'s own workspace is served, any other is a 403 on every route', async () => {
+      const server = await startTestServer();
+      const [mine] = await uploadMany(server, 1);
+      const { secret } = await createApiKey(server.app.stores.metadata.apiKeys, { workspaceId: 'other' });
+      const theirs = (await (await upload(server, 'theirs', { headers: { 'x-api-key': secret } })).json()) as FileObject;
+      const own = { 'anthropic-workspace-id': 'default' };
+      assert.equal((await server.request(`/v1/files/${mine?.id}`, { headers: own })).status, 200);
+      assert.deepEqual(((await (await server.request('/v1/files', { headers: own })).json()) as FileListPage).data.map((f) => f.id), [mine?.id]);
+      const form = new FormData();
+      form.append('file', new Blob(['x']), 'x.txt');
+      assert.equal((await server.request('/v1/files', { method: 'POST', body: form, headers: own })).status, 200);
+      // The default key asks for the other workspace: refused, whatever the route; nothing leaks.
+      const foreign = { 'anthropic-workspace-id': 'other' };
+      const routes: Array<[string, string]> = [
+        ['GET', '/v1/files'],
+        ['GET', `/v1/files/${theirs.id}`],
+        ['GET', `/v1/files/${theirs.id}/content`],
+        ['DELETE', `/v1/files/${theirs.id}`],
+        ['POST', '/v1/files'],
+      ];
+      for (const [method, path] of routes) {
+        const init: RequestInit = { method, headers: foreign };
+        if (method === 'POST') {
+          const body = new FormData();
+          body.append('file', new Blob(['y']), 'y.txt');
+          init.body = body;
+        }
+        const err = await expectError(await server.request(path, init), 403, 'permission_error');
+        assert.match(err.error.message, /anthropic-workspace-id/);
+        assert.ok(!err.error.message.includes(theirs.id));
+      }
+      assert.equal((await fetch(`${server.url}/v1/files/${theirs.id}`, { headers: { 'x-api-key': secret, ...foreign } })).status, 200);
+      const usage = await server.app.stores.metadata.files.usage('other');
+      assert.equal(usage.fileCount, 1, 'the refused upload stored nothing in either workspace');
     });
 
     it('keeps workspaces apart under cursors and page tokens taken from the other one, and stores no key in clear', async () => {

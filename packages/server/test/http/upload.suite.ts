@@ -32,6 +32,8 @@ export function uploadTests(backend: BackendName): void {
       assert.equal(file.filename, 'report.pdf');
       assert.equal(file.mime_type, 'application/pdf');
       assert.equal(file.size_bytes, bytes.length);
+      // The Files API document's name for it, served alongside (issue 12 point 10).
+      assert.equal(file.size, bytes.length);
       assert.equal(file.sha256, sha(bytes));
       assert.equal(file.downloadable, true);
       assert.equal(file.expires_at, null);
@@ -102,6 +104,15 @@ export function uploadTests(backend: BackendName): void {
           assert.deepEqual(await listAll(server), []);
         });
       }
+      for (const bad of ['c1\u0085next.txt', 'csi\u009b31m.txt', 'invoice\u202Efdp.exe', 'iso\u2066late.txt']) {
+        it(`refuses C1 controls and bidi overrides: ${JSON.stringify(bad)}`, async () => {
+          const server = await startTestServer();
+          const err = await expectError(await upload(server, 'x', { filename: bad, type: 'text/plain' }), 400, 'invalid_request_error');
+          assert.equal(err.error.details?.error_code, 'invalid_filename');
+          assert.match(err.error.message, /U\+(0085|009B|202E|2066)/);
+          assert.deepEqual(await listAll(server), []);
+        });
+      }
       it('names a file without a filename `unnamed` plus the extension of its type', async () => {
         const server = await startTestServer();
         const pdf = Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(100)]);
@@ -167,6 +178,26 @@ export function uploadTests(backend: BackendName): void {
           headers: {},
         })],
         ['a huge text field', () => ({ body: rawMultipart([{ headers: ['Content-Disposition: form-data; name="purpose"'], body: 'x'.repeat(100_000) }]), headers: {} })],
+        // Issue 12 point 7: busboy used to cut these short silently, and the upload succeeded.
+        ['a part header block over 16 KiB', () => ({
+          body: rawMultipart([{ headers: ['Content-Disposition: form-data; name="file"; filename="a.txt"', `X-Pad: ${'p'.repeat(20_000)}`, 'Content-Type: text/plain'], body: 'x' }]),
+          headers: {},
+        })],
+        ['a file name cut off by a part header over 16 KiB', () => ({
+          body: rawMultipart([{ headers: [`Content-Disposition: form-data; name="file"; filename="${'n'.repeat(17_000)}.txt"`], body: 'x' }]),
+          headers: {},
+        })],
+        ['more than 32 part header lines', () => ({
+          body: rawMultipart([{ headers: ['Content-Disposition: form-data; name="file"; filename="a.txt"', ...Array.from({ length: 40 }, (_, i) => `X-H${i}: v`)], body: 'x' }]),
+          headers: {},
+        })],
+        ['an oversized header block on a field after the file', () => ({
+          body: rawMultipart([
+            { headers: ['Content-Disposition: form-data; name="file"; filename="a.txt"'], body: 'x'.repeat(200_000) },
+            { headers: ['Content-Disposition: form-data; name="purpose"', `X-Pad: ${'p'.repeat(100_000)}`], body: 'user_data' },
+          ]),
+          headers: {},
+        })],
       ];
       for (const [title, make] of cases) {
         it(title, async () => {
@@ -177,12 +208,25 @@ export function uploadTests(backend: BackendName): void {
             body: body as string | Uint8Array<ArrayBuffer>,
             headers: { 'content-type': 'multipart/form-data; boundary=XyZbOuNdArY', ...headers },
           });
-          await expectError(res, 400, 'invalid_request_error');
+          const err = await expectError(res, 400, 'invalid_request_error');
+          if (/header/.test(title)) assert.match(err.error.message, /header block (is larger than 16384 bytes|has more than 32 lines)/);
           assert.deepEqual(await listAll(server), []);
           const usage = await server.app.stores.metadata.files.usage('default');
           assert.deepEqual(usage, { usedBytes: 0, fileCount: 0, reservedBytes: 0 });
         });
       }
+    });
+
+    it('accepts the largest legitimate part header: a 255-character name as filename and filename*', async () => {
+      const server = await startTestServer();
+      const name = `${'日'.repeat(251)}.txt`;
+      const body = rawMultipart([{
+        headers: [`Content-Disposition: form-data; name="file"; filename="${name}"; filename*=UTF-8''${encodeURIComponent(name)}`, 'Content-Type: text/plain'],
+        body: 'x',
+      }]);
+      const res = await postRaw(server, body);
+      assert.equal(res.status, 200, await res.clone().text());
+      assert.equal(((await res.json()) as FileObject).filename, name);
     });
 
     describe('size limit', () => {
@@ -354,6 +398,34 @@ export function uploadTests(backend: BackendName): void {
         const err = await expectError(await upload(server, 'second', { headers }), 400, 'invalid_request_error');
         assert.equal(err.error.details?.error_code, 'idempotency_key_reused');
         assert.equal((await listAll(server)).length, 1);
+      });
+
+      it('returns the original file to a retry when the quota has no room for a second copy (issue 12 point 4)', async () => {
+        const MiB = 1024 * 1024;
+        // 12 MiB files in a 20 MiB quota: the retry's first 8 MiB reservation fits, the next does
+        // not, so the switch happens mid-stream with bytes already written; small files switch at once.
+        for (const [quota, size] of [[20 * MiB, 12 * MiB], [100_000, 70_000]] as const) {
+          const server = await startTestServer({ quotaBytes: quota });
+          const bytes = randomBytes(size);
+          const headers = { 'idempotency-key': `near-full-${size}` };
+          const first = await upload(server, bytes, { headers, filename: 'big.bin' });
+          assert.equal(first.status, 200, await first.clone().text());
+          const original = (await first.json()) as FileObject;
+          for (let retry = 0; retry < 2; retry++) {
+            const again = await upload(server, bytes, { headers, filename: 'big.bin' });
+            assert.equal(again.status, 200, await again.clone().text());
+            assert.deepEqual(await again.json(), original);
+          }
+          // Another request under the same key is still refused, and a new key still hits the quota.
+          const other = await upload(server, randomBytes(size), { headers, filename: 'big.bin' });
+          assert.equal((await expectError(other, 400, 'invalid_request_error')).error.details?.error_code, 'idempotency_key_reused');
+          const fresh = await upload(server, bytes, { headers: { 'idempotency-key': 'new' }, filename: 'big.bin' });
+          assert.equal((await expectError(fresh, 400, 'invalid_request_error')).error.details?.error_code, 'storage_quota_exceeded');
+          assert.deepEqual(await server.app.stores.metadata.files.usage('default'), { usedBytes: size, fileCount: 1, reservedBytes: 0 });
+          assert.equal((await listAll(server)).length, 1);
+          const download = await server.request(`/v1/files/${original.id}/content`);
+          assert.equal(sha(Buffer.from(await download.arrayBuffer())), sha(bytes));
+        }
       });
 
       it('makes one file of concurrent requests with one key', async () => {

@@ -40,7 +40,8 @@ export interface FsBlobStoreOptions {
 }
 
 const TMP_DIR = '.tmp';
-const LOCK_FILE = '.lock';
+/** The directory lock (dir-lock.ts): an exclusive SQLite lock the kernel drops when the owner dies. */
+const LOCK_FILE = '.lock.db';
 /** Keys are opaque ids; anything that could name another path is refused outright. */
 const SAFE_KEY = /^[A-Za-z0-9_-]{1,200}$/;
 const MiB = 1024 * 1024;

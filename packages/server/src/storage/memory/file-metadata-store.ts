@@ -134,6 +134,11 @@ export class MemoryFileMetadataStore implements FileMetadataStore {
     };
   }
 
+  async findIdempotencyKey(workspaceId: string, key: string): Promise<IdempotencyRecord | undefined> {
+    const found = this.idempotency.get(idemKey(workspaceId, key));
+    return found ? { ...found } : undefined;
+  }
+
   async pruneIdempotencyKeys(beforeMs: number): Promise<number> {
     let n = 0;
     for (const [k, rec] of this.idempotency) {

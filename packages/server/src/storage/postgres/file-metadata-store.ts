@@ -162,6 +162,11 @@ export class PostgresFileMetadataStore implements FileMetadataStore {
     return { usedBytes: row?.used_bytes ?? 0, fileCount: row?.file_count ?? 0, reservedBytes: row?.reserved_bytes ?? 0 };
   }
 
+  async findIdempotencyKey(workspaceId: string, key: string): Promise<IdempotencyRecord | undefined> {
+    const { rows } = await this.pg.db().query<IdempotencyRow>('SELECT * FROM idempotency_keys WHERE workspace_id = $1 AND key = $2', [workspaceId, key]);
+    return rows[0] ? toIdempotency(rows[0]) : undefined;
+  }
+
   async pruneIdempotencyKeys(beforeMs: number): Promise<number> {
     const result = await this.pg.db().query('DELETE FROM idempotency_keys WHERE created_at_ms < $1', [beforeMs]);
     return result.rowCount ?? 0;

@@ -165,6 +165,11 @@ export class SqliteFileMetadataStore implements FileMetadataStore {
     return { usedBytes: row?.used_bytes ?? 0, fileCount: row?.file_count ?? 0, reservedBytes };
   }
 
+  async findIdempotencyKey(workspaceId: string, key: string): Promise<IdempotencyRecord | undefined> {
+    const row = this.db.stmt('SELECT * FROM idempotency_keys WHERE workspace_id = ? AND key = ?').get(workspaceId, key) as IdempotencyRow | undefined;
+    return row ? toIdempotency(row) : undefined;
+  }
+
   async pruneIdempotencyKeys(beforeMs: number): Promise<number> {
     return this.db.stmt('DELETE FROM idempotency_keys WHERE created_at_ms < ?').run(beforeMs).changes;
   }

@@ -1,5 +1,7 @@
 /** The fs blob store: the conformance suite, path safety, temp files, and the directory lock. */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { it } from 'node:test';
@@ -34,8 +36,6 @@ it('fs store: init removes temp files of a crashed writer, and one directory has
   const root = await tempDir('fs-init');
   await mkdir(join(root, '.tmp'), { recursive: true });
   await writeFile(join(root, '.tmp', 'leftover'), 'partial');
-  // A lock left by a process that no longer exists is stale and taken over.
-  await writeFile(join(root, '.lock'), '999999999\n');
   const first = new FsBlobStore({ root });
   await first.init();
   assert.deepEqual(await readdir(join(root, '.tmp')), []);
@@ -44,4 +44,48 @@ it('fs store: init removes temp files of a crashed writer, and one directory has
   await first.close();
   await second.init();
   await second.close();
+});
+
+it('fs store: the PID file of an older version never blocks a start, even when that PID is alive (issue 12 point 9)', async () => {
+  const root = await tempDir('fs-pid-reuse');
+  // A process that is alive but not a Cabinet server: what a reused PID looks like after a crash.
+  const stranger = spawn('sleep', ['60'], { stdio: 'ignore' });
+  try {
+    await writeFile(join(root, '.lock'), `${stranger.pid}\n`);
+    const store = new FsBlobStore({ root });
+    await store.init();
+    assert.ok(!existsSync(join(root, '.lock')), 'the stale PID file is removed');
+    await store.close();
+  } finally {
+    stranger.kill('SIGKILL');
+  }
+});
+
+it('fs store: another process holding the directory keeps us out until it is killed with SIGKILL', async () => {
+  const root = await tempDir('fs-kill9');
+  const storeModule = new URL('../../../src/storage/fs/blob-store.js', import.meta.url).href;
+  const holder = spawn(process.execPath, [
+    '--input-type=module',
+    '-e',
+    `const { FsBlobStore } = await import(${JSON.stringify(storeModule)});
+     await new FsBlobStore({ root: ${JSON.stringify(root)} }).init();
+     process.stdout.write('locked\\n');
+     setInterval(() => {}, 1000);`,
+  ], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      holder.stdout.on('data', (d: Buffer) => d.toString().includes('locked') && resolve());
+      holder.once('exit', (code) => reject(new Error(`lock holder exited with ${code}`)));
+    });
+    await assert.rejects(new FsBlobStore({ root }).init(), (err: unknown) => err instanceof DirectoryLockedError && /another Cabinet server/.test(err.message));
+    const exited = new Promise((resolve) => holder.once('exit', resolve));
+    holder.kill('SIGKILL');
+    await exited;
+    // Nobody cleaned anything up: the kernel dropped the dead process's lock.
+    const store = new FsBlobStore({ root });
+    await store.init();
+    await store.close();
+  } finally {
+    holder.kill('SIGKILL');
+  }
 });

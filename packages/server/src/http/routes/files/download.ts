@@ -44,7 +44,27 @@ export async function downloadFile(ctx: AuthedContext): Promise<void> {
   // Open before writing the status line, so a missing blob is still a clean 500.
   const body = await services.files.open(record, range);
   res.writeHead(range ? 206 : 200, headers);
-  await pipeline(body, res);
+  let sentBytes = 0;
+  body.on('data', (chunk: Uint8Array) => (sentBytes += chunk.length));
+  try {
+    await pipeline(body, res);
+  } catch (err) {
+    // A client that stops reading early (a player seeking, a cancelled download, `head -c`) is
+    // ordinary: one info line with how far it got. Failures of our own (the blob store erroring
+    // mid-stream) still go up and are logged at error level.
+    if (!clientWentAway(res, err)) throw err;
+    services.logger.info(
+      { requestId: ctx.requestId, fileId: record.id, sentBytes, totalBytes: headers['content-length'] },
+      'client closed the download early',
+    );
+  }
+}
+
+/** The client closed the connection before the response was complete (not a server fault). */
+function clientWentAway(res: AuthedContext['res'], err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  const socketGone = res.destroyed || res.socket === null || res.socket.destroyed;
+  return !res.writableFinished && socketGone && (code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'ECONNRESET' || code === 'EPIPE');
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

@@ -15,13 +15,14 @@ export async function listFiles({ res, query, services, principal }: AuthedConte
     // GA `ids[]`: always one page, `next_page: null`; ids not visible are silently omitted (docs/wire.md).
     page = toListPage(await services.files.getMany(workspaceId, request.ids), false, 'after');
   } else {
-    const { limit, direction } = request;
+    const { limit, direction, bound } = request;
     const result = await services.files.list(workspaceId, {
       limit,
       direction,
       ...(request.cursor === undefined ? {} : { cursor: request.cursor }),
+      ...(bound === undefined ? {} : { bound }),
     });
-    page = toListPage(result.records, result.hasMore, direction);
+    page = toListPage(result.records, result.hasMore, direction, bound);
   }
   sendJson(res, 200, page);
 }

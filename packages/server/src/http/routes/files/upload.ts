@@ -56,6 +56,7 @@ export async function uploadFile({ req, res, services, principal, signal }: Auth
         purpose: fields.purpose,
         content: part.content,
         signal,
+        idempotencyKey,
       });
     }
   } catch (err) {
