@@ -127,8 +127,21 @@ describe('the Files API document\'s examples', () => {
     await assert.rejects(client.beta.files.retrieve(f.id), NotFoundError);
   });
 
-  it('use-in-message', async () => {
-    const [referenced, resolved] = await example('use-in-message');
+  it('use-in-message, end to end through the Messages gateway (CABINET_UPSTREAM=mock)', async () => {
+    const gateway = await spawnServer({ env: { CABINET_UPSTREAM: 'mock' } });
+    after(() => gateway.stop());
+    const lines = await example('use-in-message', [], gateway);
+    const paper = fixtures['research_paper.pdf'] ?? Buffer.alloc(0);
+    // The mock upstream states what it received: the uploaded PDF, inlined byte for byte.
+    assert.deepEqual(lines, [
+      'Cabinet mock upstream: model claude-sonnet-4-5-20250929, 1 message.',
+      `messages[0].content[0]: document base64 application/pdf, ${paper.length} bytes, sha256 ${sha(paper)}`,
+      `messages[0].content[1]: text, 38 bytes, sha256 ${sha(Buffer.from('Summarize this document with citations'))}`,
+    ]);
+  });
+
+  it('use-in-message-direct (resolveFileReferences, for apps that call a provider directly)', async () => {
+    const [referenced, resolved] = await example('use-in-message-direct');
     idIn(referenced);
     const expectedLength = (fixtures['research_paper.pdf'] ?? Buffer.alloc(0)).toString('base64').length;
     assert.equal(resolved, `Resolved source: base64 application/pdf, ${expectedLength} base64 characters`);

@@ -372,4 +372,26 @@ describe('@cabinet/client: FileManager and files in messages', () => {
     assert.deepEqual(text, { type: 'text', text: 'Summarize this document with citations' });
     assert.equal((request.messages[0]?.content[0] as { source: { type: string } }).source.type, 'file', 'the input is not modified');
   });
+
+  it('sends Messages through the gateway with beta.messages (create, countTokens), file ids resolved by the server', async () => {
+    const gateway = await spawnServer({ env: { CABINET_UPSTREAM: 'mock' } });
+    after(() => gateway.stop());
+    const c = new Cabinet({ apiKey: gateway.apiKey, baseURL: gateway.url });
+    const pdf = Buffer.concat([Buffer.from('%PDF-1.4\n'), randomBytes(5000)]);
+    const file = await c.beta.files.upload({ file: ['paper.pdf', pdf] });
+    const params = {
+      model: 'claude-sonnet-4-6',
+      max_tokens: 10,
+      messages: [{ role: 'user' as const, content: [{ type: 'document', source: { type: 'file', file_id: file.id } }] }],
+    };
+    const message = await c.beta.messages.create(params);
+    assert.equal(message.type, 'message');
+    assert.match(message.content[0]?.text ?? '', new RegExp(`document base64 application/pdf, ${pdf.length} bytes, sha256 ${sha(pdf)}`));
+    assert.deepEqual(await c.messages.countTokens(params), { input_tokens: Math.ceil(pdf.length / 4) });
+    await assert.rejects(
+      c.beta.messages.create({ ...params, messages: [{ role: 'user', content: [{ type: 'document', source: { type: 'file', file_id: 'file_01M870R4ZK2XABNBNFWC9EAAT4' } }] }] }),
+      NotFoundError,
+    );
+    await assert.rejects(c.beta.messages.create({ ...params, stream: true }), TypeError);
+  });
 });

@@ -243,8 +243,8 @@ export { files, wire, start, NotFoundError, SqliteMetadataBackend, MemoryBlobSto
       const snippets = extractSnippets(await readFile(readme, 'utf8')).filter((s) => s.kind !== 'other');
       assert.ok(snippets.some((s) => s.skip === undefined), 'at least one example runs');
       for (const snippet of snippets.filter((s) => s.skip === undefined)) {
-        // Beside node_modules (inside the project), as a user's own script would be.
-        const cwd = join(project, `readme-${p}-${snippet.line}`);
+        // Inside the project, as a user's own script would be; one directory per README.
+        const cwd = join(project, `readme-${p}`);
         const result = await runSnippet(snippet, { cwd, serverUrl: server.url, apiKey });
         assert.equal(result.code, 0, failureReport(`@cabinet/${p} README.md`, snippet, result));
         assert.doesNotMatch(result.stdout, /"type":\s*"error"/, failureReport(`@cabinet/${p} README.md`, snippet, result));

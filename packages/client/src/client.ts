@@ -1,6 +1,7 @@
 /**
  * The Cabinet client: configuration, authentication, timeouts and the retry loop. Resources
- * (`client.beta.files`, the same object at `client.files`) build on `client.request`.
+ * (`client.beta.files` and `client.beta.messages`, the same objects at `client.files` and
+ * `client.messages`) build on `client.request`.
  */
 import {
   APIConnectionError,
@@ -19,6 +20,7 @@ import {
 } from './core/errors.js';
 import { retryDelayMs, shouldRetry, sleep } from './core/retry.js';
 import { Files } from './resources/files.js';
+import { Messages } from './resources/messages.js';
 
 export interface ClientOptions {
   /** Defaults to CABINET_API_KEY, then ANTHROPIC_API_KEY. */
@@ -75,10 +77,11 @@ export class Cabinet {
   readonly baseURL: string;
   readonly timeout: number;
   readonly maxRetries: number;
-  /** The beta namespace, as the official SDK's 0.x versions name it: `client.beta.files.upload(...)`. */
-  readonly beta: { readonly files: Files };
-  /** The same resource, as the GA SDK names it. */
+  /** The beta namespace, as the official SDK's 0.x versions name it: `client.beta.files.upload(...)`, `client.beta.messages.create(...)` (through Cabinet's gateway). */
+  readonly beta: { readonly files: Files; readonly messages: Messages };
+  /** The same resources, as the GA SDK names them. */
   readonly files: Files;
+  readonly messages: Messages;
   private readonly fetchImpl: typeof fetch;
   private readonly defaultHeaders: Record<string, string>;
 
@@ -90,7 +93,8 @@ export class Cabinet {
     this.fetchImpl = options.fetch ?? ((...args) => fetch(...args));
     this.defaultHeaders = options.defaultHeaders ?? {};
     this.files = new Files(this);
-    this.beta = { files: this.files };
+    this.messages = new Messages(this);
+    this.beta = { files: this.files, messages: this.messages };
   }
 
   /**

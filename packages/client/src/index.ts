@@ -33,6 +33,8 @@ export { fileFromPath, toFile, StreamFile } from './uploads.js';
 export type { FileContent, Uploadable } from './uploads.js';
 export { FileManager } from './file-manager.js';
 export type { CleanupReport } from './file-manager.js';
+export { Messages } from './resources/messages.js';
+export type { ContentBlock, Message, MessageCreateParams, TextCitation } from './resources/messages.js';
 export { resolveFileReferences } from './messages.js';
 export type { ResolveOptions } from './messages.js';
 export type { DeletedFileObject, ErrorEnvelope, ErrorType, FileListPage, FileObject, FilePurpose } from './wire.js';

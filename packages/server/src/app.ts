@@ -10,6 +10,9 @@ import { RateLimiter } from './auth/rate-limiter.js';
 import type { Config } from './config.js';
 import { FileService } from './files/file-service.js';
 import type { FileIdGenerator } from './files/file-id.js';
+import { createGateway } from './gateway/create-gateway.js';
+import type { GatewayDependencies } from './gateway/create-gateway.js';
+import type { Gateway } from './gateway/gateway-service.js';
 import { createRequestHandler } from './http/handler.js';
 import type { RequestListener } from './http/handler.js';
 import type { Stores } from './storage/create-stores.js';
@@ -22,6 +25,8 @@ export interface AppOptions {
   logger?: PinoLogger;
   clock?: () => number;
   ids?: FileIdGenerator;
+  /** Credentials for the Messages gateway's upstream instead of the standard chains (tests). */
+  upstreamCredentials?: Pick<GatewayDependencies, 'awsCredentials' | 'googleAuthClient'>;
 }
 
 export interface FirstRunKey {
@@ -35,6 +40,8 @@ export interface App {
   readonly config: Config;
   readonly stores: Stores;
   readonly service: FileService;
+  /** The Messages gateway; absent when `CABINET_UPSTREAM` is unset. */
+  readonly gateway: Gateway | undefined;
   readonly logger: PinoLogger;
   readonly handler: RequestListener;
   /** Opens the stores, sweeps what a crash left behind and starts the expiry reaper. */
@@ -54,6 +61,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const logger = options.logger ?? pino({ level: config.logLevel, base: null });
   const stores = options.stores ?? (await createStores(config));
   const clock = options.clock ?? Date.now;
+  let gateway: Gateway | undefined;
   const service = new FileService({
     blobs: stores.blobs,
     metadata: stores.metadata.files,
@@ -62,10 +70,14 @@ export async function createApp(options: AppOptions): Promise<App> {
     clock,
     logger,
     ...(options.ids ? { ids: options.ids } : {}),
+    // A deleted or expired file's upstream copies go with it (mirroring, docs/gateway.md).
+    onDeleted: async (record) => gateway?.fileDeleted(record),
   });
+  gateway = await createGateway(config, { files: service, mirrors: stores.metadata.mirrors, logger, clock, ...options.upstreamCredentials });
   const authenticator = new Authenticator(stores.metadata.apiKeys, config.apiKeys);
   const handler = createRequestHandler({
     files: service,
+    gateway,
     authenticator,
     logger,
     checkReady: async () => {
@@ -89,6 +101,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     config,
     stores,
     service,
+    gateway,
     logger,
     handler,
     async start() {
@@ -103,6 +116,8 @@ export async function createApp(options: AppOptions): Promise<App> {
       );
       every(config.reapIntervalSeconds, 'reap', () => service.reapExpired());
       every(config.sweepIntervalSeconds, 'sweep', () => service.sweepLeftovers(sweepGraceMs));
+      const mirroring = config.upstreamFiles === 'mirror' ? gateway : undefined;
+      if (mirroring) every(config.reapIntervalSeconds, 'mirror-sweep', () => mirroring.sweepMirrors());
     },
     async firstRunKey() {
       // Under the job lock: instances starting together on one database make one key, not several.

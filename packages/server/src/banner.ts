@@ -17,7 +17,9 @@ export function startupMessage(running: Pick<RunningServer, 'app' | 'url' | 'fir
     text += `\n${count} stored in ${keyStore(metadata.name, config).where}; none set in CABINET_API_KEYS. To make a new one:\n`;
     text += `    ${keysCreateCommand(metadata.name, config)}\n\n`;
   }
-  return `${text}Cabinet is serving the Files API at ${running.url}/v1/files (metadata: ${metadata.name}, blobs: ${blobs.name})\n`;
+  text += `Cabinet is serving the Files API at ${running.url}/v1/files (metadata: ${metadata.name}, blobs: ${blobs.name})\n`;
+  if (config.upstream !== '') text += `Messages gateway: ${running.url}/v1/messages → the ${config.upstream} upstream${config.upstreamUrl ? ` (${config.upstreamUrl})` : ''}\n`;
+  return text;
 }
 
 export interface KeyStore {

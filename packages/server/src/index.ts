@@ -19,7 +19,7 @@ export { FileService } from './files/file-service.js';
 export { createApiKey, hashApiKey, DEFAULT_WORKSPACE, isValidWorkspaceName } from './auth/api-keys.js';
 export { createStores, createMetadataBackend, sqliteDatabasePath } from './storage/create-stores.js';
 export type { Stores } from './storage/create-stores.js';
-export type { BlobStore } from './storage/blob-store.js';
+export type { BlobStore, ByteRange, GetOptions, PutOptions } from './storage/blob-store.js';
 export { BlobNotFoundError } from './storage/blob-store.js';
 export type { FileMetadataStore } from './storage/file-metadata-store.js';
 export type { ApiKeyStore } from './storage/api-key-store.js';

@@ -7,10 +7,12 @@
  * A new block is therefore tested by default. Blocks in other languages (`text`, `json`, none)
  * are shown output or layout and never run.
  *
- * How a block runs: in a fresh, empty directory (blocks do not depend on each other), with the
- * reader's stated preconditions in place: a server running (the test's own; its address replaces
- * `http://127.0.0.1:8080`, the default, in the block, and CABINET_BASE_URL points at it for code
- * that relies on the default) and CABINET_API_KEY exported. Shell blocks run in bash with
+ * How a block runs: as a reader in one terminal would run them, in order, in one directory (a
+ * file an earlier block wrote is there), each block its own process (so no variable carries over:
+ * every block defines what it uses), with the reader's stated preconditions in place: a server
+ * running (the test's own; its address replaces `http://127.0.0.1:8080`, the default, in the block,
+ * and CABINET_BASE_URL points at it for code that relies on the default) and CABINET_API_KEY
+ * exported. Shell blocks run in bash with
  * `set -euo pipefail` (a failing command or an undefined variable fails the block); JavaScript blocks
  * run as ES modules (`.mjs`); TypeScript blocks are stripped of their types (TypeScript's
  * `transpileModule`) and run the same way.
@@ -70,7 +72,7 @@ export function extractSnippets(markdown: string): Snippet[] {
 }
 
 export interface RunContext {
-  /** Where the block runs: an empty directory made for it. */
+  /** Where the block runs (the same directory for every block of a document). */
   cwd: string;
   serverUrl: string;
   apiKey: string;
@@ -95,11 +97,11 @@ export async function runSnippet(snippet: Snippet, context: RunContext): Promise
   let command: string;
   let args: string[];
   if (snippet.kind === 'sh') {
-    const file = join(context.cwd, 'snippet.sh');
+    const file = join(context.cwd, `.snippet-${snippet.line}.sh`);
     await writeFile(file, `set -euo pipefail\n${code}\n`);
     [command, args] = ['bash', [file]];
   } else if (snippet.kind === 'js' || snippet.kind === 'ts') {
-    const file = join(context.cwd, 'snippet.mjs');
+    const file = join(context.cwd, `.snippet-${snippet.line}.mjs`);
     await writeFile(file, snippet.kind === 'ts' ? await stripTypes(code) : code);
     [command, args] = [process.execPath, [file]];
   } else {

@@ -10,6 +10,10 @@ import { listFiles } from './routes/files/list.js';
 import { retrieveFile } from './routes/files/retrieve.js';
 import { uploadFile } from './routes/files/upload.js';
 import { liveness, readiness } from './routes/health.js';
+import { withoutGateway, withoutPassThrough } from './routes/messages/availability.js';
+import { countTokens } from './routes/messages/count-tokens.js';
+import { createMessage } from './routes/messages/create.js';
+import { forwardToUpstream } from './routes/messages/forward.js';
 
 export const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/healthz', operationId: 'health.liveness', auth: 'none', handle: liveness },
@@ -20,4 +24,10 @@ export const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/v1/files/{file_id}', operationId: 'files.retrieve', auth: 'api_key', handle: retrieveFile },
   { method: 'DELETE', path: '/v1/files/{file_id}', operationId: 'files.delete', auth: 'api_key', handle: deleteFile },
   { method: 'GET', path: '/v1/files/{file_id}/content', operationId: 'files.download', auth: 'api_key', handle: downloadFile },
+
+  // The Messages gateway (docs/gateway.md): served when CABINET_UPSTREAM is set.
+  { method: 'POST', path: '/v1/messages', operationId: 'messages.create', auth: 'api_key', unavailable: withoutGateway, handle: createMessage },
+  { method: 'POST', path: '/v1/messages/count_tokens', operationId: 'messages.countTokens', auth: 'api_key', unavailable: withoutGateway, handle: countTokens },
+  // Everything else under /v1/ but the Files API, forwarded unchanged (anthropic upstream).
+  { method: '*', path: '/v1/*', except: ['/v1/files'], operationId: 'upstream.forward', auth: 'api_key', unavailable: withoutPassThrough, handle: forwardToUpstream },
 ];

@@ -10,6 +10,8 @@ export { testApiKeyStore } from './api-key-store-suite.js';
 export type { ApiKeyStoreSuiteOptions } from './api-key-store-suite.js';
 export { testJobLock } from './job-lock-suite.js';
 export type { JobLockSuiteOptions } from './job-lock-suite.js';
+export { testMirrorStore } from './mirror-store-suite.js';
+export type { MirrorStores, MirrorStoreSuiteOptions } from './mirror-store-suite.js';
 export { fromBackend, withFixture } from './fixture.js';
 export type { OpenFixture, StoreFixture } from './fixture.js';
 export { testMetadataBackend } from './metadata-backend-suite.js';

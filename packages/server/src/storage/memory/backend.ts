@@ -3,12 +3,14 @@ import { InProcessJobLock } from '../job-lock.js';
 import type { MetadataBackend } from '../metadata-backend.js';
 import { MemoryApiKeyStore } from './api-key-store.js';
 import { MemoryFileMetadataStore } from './file-metadata-store.js';
+import { MemoryMirrorStore } from './mirror-store.js';
 
 export class MemoryMetadataBackend implements MetadataBackend {
   readonly name = 'memory';
   readonly files = new MemoryFileMetadataStore();
   readonly apiKeys = new MemoryApiKeyStore();
   readonly jobs = new InProcessJobLock();
+  readonly mirrors = new MemoryMirrorStore(this.files);
 
   async init(): Promise<void> {}
   async ping(): Promise<void> {}

@@ -5,12 +5,14 @@ import { PostgresDatabase } from './database.js';
 import type { PostgresOptions } from './database.js';
 import { PostgresFileMetadataStore } from './file-metadata-store.js';
 import { PostgresJobLock } from './job-lock.js';
+import { PostgresMirrorStore } from './mirror-store.js';
 
 export class PostgresMetadataBackend implements MetadataBackend {
   readonly name = 'postgres';
   readonly files: PostgresFileMetadataStore;
   readonly apiKeys: PostgresApiKeyStore;
   readonly jobs: PostgresJobLock;
+  readonly mirrors: PostgresMirrorStore;
   readonly database: PostgresDatabase;
 
   constructor(options: PostgresOptions) {
@@ -18,6 +20,7 @@ export class PostgresMetadataBackend implements MetadataBackend {
     this.files = new PostgresFileMetadataStore(this.database);
     this.apiKeys = new PostgresApiKeyStore(this.database);
     this.jobs = new PostgresJobLock(this.database);
+    this.mirrors = new PostgresMirrorStore(this.database);
   }
 
   init(): Promise<void> {

@@ -7,6 +7,7 @@ import type { MetadataBackend } from '../metadata-backend.js';
 import { SqliteApiKeyStore } from './api-key-store.js';
 import { SqliteDatabase } from './database.js';
 import { SqliteFileMetadataStore } from './file-metadata-store.js';
+import { SqliteMirrorStore } from './mirror-store.js';
 
 export interface SqliteMetadataOptions {
   /** Database file path, or ':memory:'. */
@@ -17,6 +18,7 @@ export class SqliteMetadataBackend implements MetadataBackend {
   readonly name = 'sqlite';
   readonly files: SqliteFileMetadataStore;
   readonly apiKeys: SqliteApiKeyStore;
+  readonly mirrors: SqliteMirrorStore;
   readonly jobs = new InProcessJobLock();
   private readonly db: SqliteDatabase;
 
@@ -24,6 +26,7 @@ export class SqliteMetadataBackend implements MetadataBackend {
     this.db = new SqliteDatabase(options.path);
     this.files = new SqliteFileMetadataStore(this.db);
     this.apiKeys = new SqliteApiKeyStore(this.db);
+    this.mirrors = new SqliteMirrorStore(this.db);
   }
 
   init(): Promise<void> {
