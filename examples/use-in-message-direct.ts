@@ -1,5 +1,5 @@
-// Seed: "Use File in Message", for an app that calls a model provider directly rather than through
-// Cabinet's gateway (use-in-message.ts): resolveFileReferences inlines the file's content from
+// The Files API document's example "Use File in Message", for an app that calls a model provider
+// directly rather than through Cabinet's gateway (use-in-message.ts): resolveFileReferences inlines the file's content from
 // Cabinet into the request, so it works against any Messages endpoint, including providers with no
 // Files API. No model is called here: the resolved request is printed.
 import { Cabinet, fileFromPath, resolveFileReferences } from '@cabinet/client';

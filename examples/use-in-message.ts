@@ -1,7 +1,8 @@
-// Seed: "Use File in Message". The message references the uploaded file by id, in the seed's own
-// form (the id in a base64 source); Cabinet's Messages gateway resolves it from the workspace and
-// forwards the request to the model upstream the server is configured with (CABINET_UPSTREAM:
-// anthropic, bedrock, vertex, or the built-in offline mock). README: "Use your files with Claude".
+// The Files API document's example "Use File in Message", in TypeScript. The message references the
+// uploaded file by id, in that document's own form (the id in a base64 source); Cabinet's Messages
+// gateway resolves it from the workspace and forwards the request to the model upstream the server
+// is configured with (CABINET_UPSTREAM: anthropic, bedrock, vertex, or the built-in offline mock).
+// README: "Use your files with Claude".
 import { Cabinet, fileFromPath } from '@cabinet/client';
 
 const client = new Cabinet();

@@ -1,7 +1,8 @@
 /**
- * The seed's examples are the acceptance tests (issue 3): every script in examples/ runs as a user
- * would run it — `node examples/dist/<name>.js` with CABINET_BASE_URL and CABINET_API_KEY set, in a
- * folder holding the files the seed names — against a real server process, and what it prints is
+ * The Files API document's examples (the document the project started from), translated to
+ * TypeScript, are the acceptance tests: every script in examples/ runs as a user would run it —
+ * `node examples/dist/<name>.js` with CABINET_BASE_URL and CABINET_API_KEY set, in a folder holding
+ * the files the examples name — against a real server process, and what it prints is
  * checked, as is the server's state afterwards.
  */
 import assert from 'node:assert/strict';
@@ -60,7 +61,7 @@ async function example(name: string, args: string[] = [], target: ServerProcess 
 
 const idIn = (line: string | undefined): string => /file_[0-9A-Z]{26}/.exec(line ?? '')?.[0] ?? assert.fail(`no file id in ${line}`);
 
-describe('the seed examples', () => {
+describe('the Files API document\'s examples', () => {
   it('upload-from-path', async () => {
     const [uploaded, filename, size, created] = await example('upload-from-path');
     const id = idIn(uploaded);

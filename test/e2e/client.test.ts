@@ -60,7 +60,7 @@ async function scripted(handler: (req: IncomingMessage, res: ServerResponse, n: 
 const errorBody = (type: string, message: string): string => JSON.stringify({ type: 'error', error: { type, message }, request_id: 'req_scripted' });
 
 describe('@cabinet/client: upload', () => {
-  it('uploads from fileFromPath with the seed names and the wire names', async () => {
+  it('uploads from fileFromPath with the SDK names and the wire names', async () => {
     const path = join(dir, 'document.pdf');
     const bytes = Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(200_000)]);
     await writeFile(path, bytes);
@@ -77,7 +77,7 @@ describe('@cabinet/client: upload', () => {
     assert.ok(!Number.isNaN(Date.parse(uploaded.created_at)));
   });
 
-  it('accepts every input the seed shows, streaming the streams', async () => {
+  it('accepts every input the Files API document shows, streaming the streams', async () => {
     const bytes = Buffer.from('Sample document content...');
     const path = join(dir, 'stream-source.txt');
     await writeFile(path, bytes);
@@ -118,7 +118,7 @@ describe('@cabinet/client: upload', () => {
     assert.equal(err.errorCode, 'invalid_batch_file');
   });
 
-  it('turns a 413 into RequestTooLargeError, which is also a BadRequestError as the seed expects', async () => {
+  it('turns a 413 into RequestTooLargeError, which is also a BadRequestError as the Files API document expects', async () => {
     // `resumable: false`: otherwise the client sends a file past the limit through resumable uploads.
     const err = await client.beta.files.upload({ file: ['big.bin', randomBytes(5 * 1024 * 1024 + 1)] }, { resumable: false }).catch((e: unknown) => e);
     assert.ok(err instanceof RequestTooLargeError);
@@ -149,7 +149,7 @@ describe('@cabinet/client: retrieve, list, download, delete', () => {
     assert.equal(a.size, 9);
   });
 
-  it('lists a page with the seed page API and walks all pages', async () => {
+  it('lists a page with the page API (as the Python SDK pages) and walks all pages', async () => {
     const page1 = await fresh.beta.files.list({ limit: 3 });
     assert.deepEqual(page1.data.map((f) => f.id), ids.slice(-3).reverse());
     assert.equal(page1.has_more, true);

@@ -1,5 +1,5 @@
 /**
- * @cabinet/client — the Files API SDK from the seed, in TypeScript. No runtime dependencies: it
+ * @cabinet/client — a Files API SDK in TypeScript. No runtime dependencies: it
  * runs on the global fetch of Node 20+, Deno, Bun and browsers.
  */
 import { Cabinet } from './client.js';

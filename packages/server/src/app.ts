@@ -31,6 +31,13 @@ export interface AppOptions {
   upstreamCredentials?: Pick<GatewayDependencies, 'awsCredentials' | 'googleAuthClient'>;
 }
 
+export interface FirstRunKey {
+  /** The key this start created, when no key was configured or stored. */
+  secret?: string;
+  /** Active keys in the store (the new one included). */
+  storedKeys: number;
+}
+
 export interface App {
   readonly config: Config;
   readonly stores: Stores;
@@ -40,11 +47,14 @@ export interface App {
   readonly gateway: Gateway | undefined;
   readonly logger: PinoLogger;
   readonly handler: RequestListener;
+  /** Opens the stores, sweeps what a crash left behind and starts the expiry reaper. */
+  start(): Promise<void>;
   /**
-   * Opens the stores, sweeps what a crash left behind and starts the expiry reaper. With no key
-   * configured or stored, creates one and returns its secret (to be shown once).
+   * With no key configured or stored, creates one and returns its secret (to be shown once); also
+   * counts the active stored keys. Called once the server listens (server.ts): a key made by a
+   * start that then fails to listen would be stored but never shown.
    */
-  start(): Promise<{ firstApiKey?: string }>;
+  firstRunKey(): Promise<FirstRunKey>;
   close(): Promise<void>;
 }
 
@@ -128,11 +138,15 @@ export async function createApp(options: AppOptions): Promise<App> {
       every(config.sweepIntervalSeconds, 'sweep', () => service.sweepLeftovers(sweepGraceMs));
       const mirroring = config.upstreamFiles === 'mirror' ? gateway : undefined;
       if (mirroring) every(config.reapIntervalSeconds, 'mirror-sweep', () => mirroring.sweepMirrors());
-      const firstKey = await stores.metadata.jobs.run('first-run-key', async () => {
+    },
+    async firstRunKey() {
+      // Under the job lock: instances starting together on one database make one key, not several.
+      const created = await stores.metadata.jobs.run('first-run-key', async () => {
         if (config.apiKeys.length > 0 || (await stores.metadata.apiKeys.countActiveApiKeys()) > 0) return undefined;
         return (await createApiKey(stores.metadata.apiKeys, { name: 'first-run', nowMs: clock() })).secret;
       });
-      return firstKey.ran && firstKey.value !== undefined ? { firstApiKey: firstKey.value } : {};
+      const storedKeys = await stores.metadata.apiKeys.countActiveApiKeys();
+      return created.ran && created.value !== undefined ? { secret: created.value, storedKeys } : { storedKeys };
     },
     async close() {
       for (const timer of timers) clearInterval(timer);

@@ -19,6 +19,8 @@ export interface Config {
   quotaBytes: number;
   apiKeys: string[];
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** `json` lines, `pretty` for people, or `auto`: pretty on a terminal (the process entry decides). */
+  logFormat: 'auto' | 'json' | 'pretty';
   reapIntervalSeconds: number;
   /** Requests per minute per API key; 0 means no limit. */
   rateLimitPerMinute: number;
@@ -95,6 +97,9 @@ export const OPTIONS = [
     v.split(',').map((k) => k.trim()).filter((k) => k !== ''),
   ),
   opt('logLevel', 'CABINET_LOG_LEVEL', 'pino log level (`silent` turns logging off).', 'info', (v) => oneOf(v, LOG_LEVELS)),
+  opt('logFormat', 'CABINET_LOG_FORMAT', '`json` (one JSON object per line), `pretty` (for people), or `auto`: pretty when stdout is a terminal, else JSON.', 'auto', (v) =>
+    oneOf(v, ['auto', 'json', 'pretty'] as const),
+  ),
   opt('reapIntervalSeconds', 'CABINET_REAP_INTERVAL_SECONDS', 'How often expired files are deleted.', 60, (v) => integer(v, 1, 86_400)),
   opt('rateLimitPerMinute', 'CABINET_RATE_LIMIT_PER_MINUTE', 'Requests per minute per API key (a token bucket of that size); 0 or unset: no limit.', 0, (v) =>
     integer(v, 0, 10_000_000),
@@ -225,8 +230,11 @@ function parseFlags(argv: readonly string[]): Map<string, string> {
     const arg = argv[i] ?? '';
     if (!arg.startsWith('--')) throw new ConfigError(`unexpected argument ${JSON.stringify(arg)}`);
     const eq = arg.indexOf('=');
+    const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
+    // An unknown option is reported as unknown, whether or not a value follows it.
+    if (!OPTIONS.some((o) => flagName(o.env) === name)) throw new ConfigError(`unknown option --${name}; see --help`);
     if (eq !== -1) {
-      flags.set(arg.slice(2, eq), arg.slice(eq + 1));
+      flags.set(name, arg.slice(eq + 1));
       continue;
     }
     const value = argv[i + 1];

@@ -20,7 +20,10 @@ export interface RunningServer {
   server: Server;
   /** e.g. `http://127.0.0.1:8080` */
   url: string;
+  /** The key this start created (no key was configured or stored): show it, it is not kept. */
   firstApiKey?: string;
+  /** Active API keys in the store when the server started listening. */
+  storedApiKeys: number;
   /** Stops accepting, lets requests in flight finish (up to the grace period), closes the stores. */
   close(): Promise<void>;
 }
@@ -28,7 +31,7 @@ export interface RunningServer {
 export async function startServer(options: AppOptions): Promise<RunningServer> {
   const app = await createApp(options);
   const { config } = app;
-  const started = await app.start();
+  await app.start();
   const server = createServer(
     {
       // Uploads of hundreds of MB may take minutes: no total request deadline, but headers must
@@ -85,11 +88,21 @@ export async function startServer(options: AppOptions): Promise<RunningServer> {
       server.off('error', reject);
       resolve();
     });
+  }).catch(async (err: unknown) => {
+    // Port taken, address not ours: release the stores (and the data directory's lock) first.
+    await app.close();
+    throw err;
   });
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
   app.logger.info({ url }, 'cabinet listening');
+  // Only now that the port is ours: a first-run key made before a failed listen would be lost.
+  const keys = await app.firstRunKey().catch(async (err: unknown) => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await app.close();
+    throw err;
+  });
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
@@ -109,5 +122,5 @@ export async function startServer(options: AppOptions): Promise<RunningServer> {
     })();
     return closing;
   };
-  return { app, server, url, close, ...(started.firstApiKey ? { firstApiKey: started.firstApiKey } : {}) };
+  return { app, server, url, close, storedApiKeys: keys.storedKeys, ...(keys.secret ? { firstApiKey: keys.secret } : {}) };
 }

@@ -17,7 +17,17 @@ describe('configuration', () => {
   it('names the setting at fault', () => {
     assert.throws(() => loadConfig({ CABINET_PORT: 'eighty' }), (e: unknown) => e instanceof ConfigError && /CABINET_PORT \(--port\)/.test(e.message));
     assert.throws(() => loadConfig({}, ['--nope', '1']), /unknown option --nope/);
+    // Unknown whether or not a value follows (it used to say "needs a value").
+    assert.throws(() => loadConfig({}, ['--nope']), (e: unknown) => e instanceof ConfigError && e.message === 'unknown option --nope; see --help');
+    assert.throws(() => loadConfig({}, ['--nope=1']), /unknown option --nope/);
+    assert.throws(() => loadConfig({}, ['--port']), /option --port needs a value/);
     assert.throws(() => loadConfig({ CABINET_STORE: 'mongo' }), /CABINET_STORE/);
+  });
+  it('takes a log format: auto (the default), json or pretty', () => {
+    assert.equal(loadConfig({}).logFormat, 'auto');
+    assert.equal(loadConfig({ CABINET_LOG_FORMAT: 'json' }).logFormat, 'json');
+    assert.equal(loadConfig({}, ['--log-format', 'pretty']).logFormat, 'pretty');
+    assert.throws(() => loadConfig({ CABINET_LOG_FORMAT: 'xml' }), /CABINET_LOG_FORMAT \(--log-format\)/);
   });
   it('checks the gateway settings together, with the standard region variables as fallbacks', () => {
     assert.equal(loadConfig({}).upstream, '');

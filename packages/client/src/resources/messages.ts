@@ -1,8 +1,8 @@
 /**
  * `client.beta.messages`: Messages through Cabinet's gateway (a server with `CABINET_UPSTREAM`
- * set), where file ids in the request — `{type: "file", file_id}` sources, or the seed's file id in
- * a base64 source — are resolved from Cabinet. The seed's "Use File in Message" calls it on the
- * same client that uploaded the file. Non-streaming `create` and `countTokens`; for streaming,
+ * set), where file ids in the request — `{type: "file", file_id}` sources, or the file id in a
+ * base64 source as the Files API document writes it — are resolved from Cabinet. That document's
+ * "Use File in Message" example calls it on the same client that uploaded the file. Non-streaming `create` and `countTokens`; for streaming,
  * tools and every other Messages feature, point the official SDK at Cabinet (docs/gateway.md).
  */
 import type { Cabinet, RequestOptions } from '../client.js';

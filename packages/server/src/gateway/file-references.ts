@@ -5,7 +5,8 @@
  * Recognised references, in `messages[].content[]` and in the content of `tool_result` blocks:
  * - `{type: "document" | "image", source: {type: "file", file_id}}` (beta and GA);
  * - `{type: "document" | "image", source: {type: "base64", data: "<file id>"}}`, the form the
- *   seed's "Use File in Message" example writes (a real base64 string never contains `_`);
+ *   Files API document's "Use File in Message" example writes (a real base64 string never contains
+ *   `_`);
  * - `{type: "container_upload", file_id}` (code execution: only a copy upstream can serve it).
  */
 

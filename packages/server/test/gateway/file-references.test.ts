@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { findFileReferences, inliningFor } from '../../src/gateway/file-references.js';
 
 describe('file references', () => {
-  it('finds file sources, the seed form, container uploads and references inside tool results, and nothing else', () => {
+  it('finds file sources, the form of the Files API document, container uploads and references inside tool results, and nothing else', () => {
     const id = 'file_01M870R4ZK2XABNBNFWC9EAAT4';
     const request = {
       model: 'm',

@@ -76,7 +76,7 @@ export function messagesTests(backend: BackendName): void {
       assert.equal(got.get('messages[0].content[4]'), `text, 14 bytes, sha256 ${sha('Compare these.')}`);
     });
 
-    it("resolves the seed's form (a file id in a base64 source) and references inside tool results", async () => {
+    it("resolves the Files API document's form (a file id in a base64 source) and references inside tool results", async () => {
       const server = await startTestServer({ upstream: 'mock' });
       const paper = pdf(1000);
       const f = await put(server, paper, 'p.pdf');
