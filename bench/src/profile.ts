@@ -27,6 +27,10 @@ export interface Profile {
   /** Scenario 8: the size of a resumable upload, and how many run at once for the memory figure. */
   uploadsBytes: number;
   uploadsConcurrency: number;
+  /** Scenarios 9-11 (peers, instances): the large transfer, and seconds of wrk load per run (the warm-up run: `warmupWrkSeconds`). */
+  peerTransferBytes: number;
+  peerWrkSeconds: number;
+  warmupWrkSeconds: number;
 }
 
 export const FULL: Profile = {
@@ -45,6 +49,9 @@ export const FULL: Profile = {
   gatewayPdfBytes: 20_000_000,
   uploadsBytes: 2 * GiB,
   uploadsConcurrency: 4,
+  peerTransferBytes: GiB,
+  peerWrkSeconds: 5,
+  warmupWrkSeconds: 2,
 };
 
 export const QUICK: Profile = {
@@ -63,6 +70,9 @@ export const QUICK: Profile = {
   gatewayPdfBytes: 20_000_000,
   uploadsBytes: 256 * MiB,
   uploadsConcurrency: 4,
+  peerTransferBytes: 128 * MiB,
+  peerWrkSeconds: 2,
+  warmupWrkSeconds: 1,
 };
 
 export function formatBytes(n: number): string {
