@@ -31,10 +31,16 @@ export async function startTus(workDir: string): Promise<Tus> {
     child.once('exit', (code) => reject(new Error(`tus server exited with ${code}: ${output}`)));
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // A peer that dies mid-benchmark must say why (an earlier @tus/server crashed here: bench/README.md).
+  child.once('exit', (code, signal) => {
+    if (!stopping) console.error(`tus server exited (${code ?? signal ?? ''}):\n${output}`);
+  });
+  let stopping = false;
   return {
     url: `http://127.0.0.1:${port}/files`,
     pid: child.pid ?? 0,
     async stop() {
+      stopping = true;
       if (child.exitCode === null) child.kill('SIGTERM');
       await exited;
     },
