@@ -27,7 +27,10 @@ export interface Profile {
   /** Scenario 8: the size of a resumable upload, and how many run at once for the memory figure. */
   uploadsBytes: number;
   uploadsConcurrency: number;
-  /** Scenarios 9-11 (peers, instances): the large transfer, and seconds of wrk load per run (the warm-up run: `warmupWrkSeconds`). */
+  /**
+   * Scenarios 9-11 (peers, instances): the large transfer, and seconds of wrk load per run (the
+   * warm-up run: `warmupWrkSeconds`).
+   */
   peerTransferBytes: number;
   peerWrkSeconds: number;
   warmupWrkSeconds: number;
@@ -51,7 +54,7 @@ export const FULL: Profile = {
   uploadsConcurrency: 4,
   peerTransferBytes: GiB,
   peerWrkSeconds: 5,
-  warmupWrkSeconds: 2,
+  warmupWrkSeconds: 3,
 };
 
 export const QUICK: Profile = {
@@ -70,8 +73,8 @@ export const QUICK: Profile = {
   gatewayPdfBytes: 20_000_000,
   uploadsBytes: 256 * MiB,
   uploadsConcurrency: 4,
-  peerTransferBytes: 128 * MiB,
-  peerWrkSeconds: 2,
+  peerTransferBytes: 32 * MiB,
+  peerWrkSeconds: 1,
   warmupWrkSeconds: 1,
 };
 

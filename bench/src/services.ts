@@ -54,6 +54,9 @@ export async function startBackend(workDir: string, log: (message: string) => vo
     MON_PORT: String(s3Port + 1),
     OSD_STORE: 'bluestore',
     OSD_SIZE_GB: '40',
+    // Ceph's default (4 GiB): the OSD's caches, bluestore's data cache among them, sized as in a
+    // deployment; the test suite runs with the minimum.
+    OSD_MEMORY_TARGET: String(4 * 1024 ** 3),
   };
   const started = performance.now();
   const stops: Array<() => Promise<void>> = [];

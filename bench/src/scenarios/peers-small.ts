@@ -32,7 +32,8 @@ const SCENARIO = '10. Peers, small operations: Cabinet vs Ceph RGW alone and tus
 export async function peersSmall(ctx: Context): Promise<Figure[]> {
   const peers = await startPeers(ctx);
   const s3 = peers.backend.s3;
-  const seconds = (run: number): number => (run < 0 ? ctx.profile.warmupWrkSeconds : ctx.profile.peerWrkSeconds);
+  // The warm-up run is shorter, and may see no answer at all from a slow system.
+  const load = (run: number) => ({ seconds: run < 0 ? ctx.profile.warmupWrkSeconds : ctx.profile.peerWrkSeconds, warmup: run < 0 });
   try {
     const cabinetScript = join(ctx.workDir, 'peers-upload-1kib.lua');
     multipartUploadScript(cabinetScript, 1024);
@@ -46,7 +47,7 @@ export async function peersSmall(ctx: Context): Promise<Figure[]> {
       name,
       prepare: settleDisk,
       trial: (run) =>
-        timedWrk(peers.cpu[name] ?? {}, { url: `${cabinet.url}/v1/files`, connections: 16, seconds: seconds(run), headers: peers.headers(cabinet), script: cabinetScript }),
+        timedWrk(peers.cpu[name] ?? {}, { url: `${cabinet.url}/v1/files`, connections: 16, ...load(run), headers: peers.headers(cabinet), script: cabinetScript }),
     });
     const uploads = await rotate(
       ctx.profile.runs,
@@ -57,12 +58,12 @@ export async function peersSmall(ctx: Context): Promise<Figure[]> {
           name: RGW,
           // Fresh keys for every run, signed before the clock starts: far more than wrk can send.
           prepare: async () => {
-            rgwPaths = Math.max(5000, seconds(ctx.profile.runs) * 3000);
+            rgwPaths = Math.max(5000, ctx.profile.peerWrkSeconds * 3000);
             putObjectsScript(s3, rgwScript, peers.bucket, `small-${rgwRun++}/`, rgwPaths, 1024);
             await settleDisk();
           },
           trial: async (run) => {
-            const t = await timedWrk(peers.cpu[RGW] ?? {}, { url: s3.endpoint, connections: 16, seconds: seconds(run), script: rgwScript });
+            const t = await timedWrk(peers.cpu[RGW] ?? {}, { url: s3.endpoint, connections: 16, ...load(run), script: rgwScript });
             if (t.per > rgwPaths) throw new Error(`RGW took ${t.per} uploads, more than the ${rgwPaths} keys signed: later ones overwrote`);
             return t;
           },
@@ -70,7 +71,7 @@ export async function peersSmall(ctx: Context): Promise<Figure[]> {
         {
           name: TUS,
           prepare: settleDisk,
-          trial: (run) => timedWrk(peers.cpu[TUS] ?? {}, { url: peers.tus.url, connections: 16, seconds: seconds(run), script: tusScript }),
+          trial: (run) => timedWrk(peers.cpu[TUS] ?? {}, { url: peers.tus.url, connections: 16, ...load(run), script: tusScript }),
         },
       ],
       (run, results) => ctx.log(`1 KiB uploads c=16${run < 0 ? ' (warm-up)' : ''}: ${line(results)}`),
@@ -87,7 +88,7 @@ export async function peersSmall(ctx: Context): Promise<Figure[]> {
       const url = `${cabinet.url}/v1/files/${await firstId(cabinet)}`;
       return {
         name,
-        trial: (run) => timedWrk(peers.cpu[name] ?? {}, { url, connections: 64, seconds: seconds(run), headers: peers.headers(cabinet) }),
+        trial: (run) => timedWrk(peers.cpu[name] ?? {}, { url, connections: 64, ...load(run), headers: peers.headers(cabinet) }),
       };
     };
     await putObject(s3, `/${peers.bucket}/empty`, '');
@@ -97,7 +98,7 @@ export async function peersSmall(ctx: Context): Promise<Figure[]> {
       [
         await cabinetGets(EMBEDDED, peers.embedded),
         await cabinetGets(SCALE_OUT, peers.scaleOut),
-        { name: RGW, trial: (run) => timedWrk(peers.cpu[RGW] ?? {}, { url: emptyUrl, connections: 64, seconds: seconds(run) }) },
+        { name: RGW, trial: (run) => timedWrk(peers.cpu[RGW] ?? {}, { url: emptyUrl, connections: 64, ...load(run) }) },
       ],
       (run, results) => ctx.log(`metadata reads c=64${run < 0 ? ' (warm-up)' : ''}: ${line(results)}`),
     );
