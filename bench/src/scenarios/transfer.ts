@@ -13,6 +13,7 @@
  * so without it whichever copy was touched last would be served from memory and the other from
  * disk: the cause of the published 1.54x that did not reproduce (bench/README.md).
  */
+import { readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { authHeaders, deleteFile, startCabinet } from '../cabinet.js';
 import { randomInput } from '../context.js';
@@ -20,7 +21,7 @@ import type { Context } from '../context.js';
 import type { ProcessGroups } from '../cpu.js';
 import { curlDownload, curlSha256, curlUpload, expectStatus } from '../curl.js';
 import { startNginx } from '../nginx.js';
-import { settleDisk, warmFile } from '../processes.js';
+import { residentFraction, settleDisk, warmFile } from '../processes.js';
 import { formatBytes } from '../profile.js';
 import { atLeast, atMost, fmt } from '../report.js';
 import type { Figure } from '../report.js';
@@ -101,10 +102,14 @@ export async function transfer(ctx: Context): Promise<Figure[]> {
       const sha = await curlSha256(url, h);
       if (sha !== input.sha256) throw new Error(`${who} served other bytes (sha256 ${sha})`);
     }
-    const download = (url: string, h: Record<string, string>, who: string, groups: ProcessGroups) => ({
+    // The files behind the downloads, to log how much of each was in the page cache before warming.
+    const cabinetBlob = findFileOfSize(cabinet.dataDir, size);
+    const download = (url: string, h: Record<string, string>, who: string, groups: ProcessGroups, file: string | undefined) => ({
       name: who,
       // Warm: the copy this server serves is read once through it right before the timed read.
       prepare: async () => {
+        const resident = file ? await residentFraction(file) : 1;
+        if (resident < 0.99) ctx.log(`${who}'s copy was ${(resident * 100).toFixed(0)} % in the page cache before warming`);
         expectStatus(await curlDownload(url, h), 200, `${who} download`);
       },
       trial: () =>
@@ -116,7 +121,7 @@ export async function transfer(ctx: Context): Promise<Figure[]> {
     });
     const down = await rotate(
       ctx.profile.runs,
-      [download(nginxUrl, {}, 'nginx', nginxCpu), download(cabinetUrl, headers, 'Cabinet', cabinetCpu)],
+      [download(nginxUrl, {}, 'nginx', nginxCpu, input.path), download(cabinetUrl, headers, 'Cabinet', cabinetCpu, cabinetBlob)],
       (run, results) => ctx.log(`download ${label}${run < 0 ? ' (warm-up)' : ''}: ${line(results)}`),
     );
     return figures(label, up, down);
@@ -210,4 +215,13 @@ export function line(results: Array<[string, { value: number; per: number; cpu: 
       return `${name} ${fmt(t.value)} MB/s (${cpu.toFixed(2)} CPU-s/GiB)`;
     })
     .join(', ');
+}
+
+/** The one file of `size` bytes under `dir` (Cabinet's stored copy in its data directory), if any. */
+function findFileOfSize(dir: string, size: number): string | undefined {
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    const path = join(entry.parentPath, entry.name);
+    if (entry.isFile() && statSync(path).size === size) return path;
+  }
+  return undefined;
 }
