@@ -4,7 +4,8 @@
  */
 import { pino } from 'pino';
 import type { Logger as PinoLogger } from 'pino';
-import { createApiKey } from './auth/api-keys.js';
+import { AdminService } from './admin/admin-service.js';
+import { createApiKey, DEFAULT_WORKSPACE } from './auth/api-keys.js';
 import { Authenticator } from './auth/authenticator.js';
 import { RateLimiter } from './auth/rate-limiter.js';
 import type { Config } from './config.js';
@@ -53,9 +54,18 @@ export async function createApp(options: AppOptions): Promise<App> {
     logger,
     ...(options.ids ? { ids: options.ids } : {}),
   });
-  const authenticator = new Authenticator(stores.metadata.apiKeys, config.apiKeys);
+  const authenticator = new Authenticator(stores.metadata.apiKeys, { staticKeys: config.apiKeys, adminKeys: config.adminKeys });
+  const admin = new AdminService({
+    apiKeys: stores.metadata.apiKeys,
+    workspaces: stores.metadata.workspaces,
+    files: stores.metadata.files,
+    quotaBytes: config.quotaBytes,
+    clock,
+    logger,
+  });
   const handler = createRequestHandler({
     files: service,
+    admin,
     authenticator,
     logger,
     checkReady: async () => {
@@ -94,7 +104,9 @@ export async function createApp(options: AppOptions): Promise<App> {
       every(config.reapIntervalSeconds, 'reap', () => service.reapExpired());
       every(config.sweepIntervalSeconds, 'sweep', () => service.sweepLeftovers(sweepGraceMs));
       const firstKey = await stores.metadata.jobs.run('first-run-key', async () => {
-        if (config.apiKeys.length > 0 || (await stores.metadata.apiKeys.countActiveApiKeys()) > 0) return undefined;
+        // The workspace keys without one act on always exists, even before it holds anything.
+        await stores.metadata.workspaces.createWorkspace(DEFAULT_WORKSPACE, clock());
+        if (config.apiKeys.length > 0 || config.adminKeys.length > 0 || (await stores.metadata.apiKeys.countActiveApiKeys()) > 0) return undefined;
         return (await createApiKey(stores.metadata.apiKeys, { name: 'first-run', nowMs: clock() })).secret;
       });
       return firstKey.ran && firstKey.value !== undefined ? { firstApiKey: firstKey.value } : {};

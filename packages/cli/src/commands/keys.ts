@@ -60,15 +60,15 @@ async function create(store: ApiKeyStore, args: ReturnType<typeof parseArgs>, ct
 
 async function list(store: ApiKeyStore, args: ReturnType<typeof parseArgs>, ctx: Context, rest: string[]): Promise<number> {
   if (rest.length > 0) throw new UsageError(`keys list takes no arguments\nusage: ${usage}`);
-  const keys = await store.listApiKeys(flag(args, 'workspace'));
+  const keys = await store.listApiKeys({ workspaceId: flag(args, 'workspace') });
   if (args.flags.has('json')) {
-    printJson(ctx.io, keys.map((k) => ({ id: k.id, workspace: k.workspaceId, prefix: k.prefix, name: k.name, created_at: new Date(k.createdAtMs).toISOString(), revoked_at: k.revokedAtMs === null ? null : new Date(k.revokedAtMs).toISOString() })));
+    printJson(ctx.io, keys.map((k) => ({ id: k.id, workspace: k.workspaceId, prefix: k.prefix, name: k.name, created_at: new Date(k.createdAtMs).toISOString(), status: k.status, admin: k.admin, revoked_at: k.archivedAtMs === null ? null : new Date(k.archivedAtMs).toISOString() })));
     return 0;
   }
   printTable(
     ctx.io,
     ['ID', 'WORKSPACE', 'PREFIX', 'STATUS', 'CREATED', 'NAME'],
-    keys.map((k) => [k.id, k.workspaceId, `${k.prefix}…`, k.revokedAtMs === null ? 'active' : 'revoked', new Date(k.createdAtMs).toISOString(), k.name ?? '']),
+    keys.map((k) => [k.id, k.workspaceId, `${k.prefix}…`, k.status, new Date(k.createdAtMs).toISOString(), k.name ?? '']),
   );
   return 0;
 }
@@ -76,7 +76,7 @@ async function list(store: ApiKeyStore, args: ReturnType<typeof parseArgs>, ctx:
 async function revoke(store: ApiKeyStore, args: ReturnType<typeof parseArgs>, ctx: Context, rest: string[]): Promise<number> {
   const [id, ...extra] = rest;
   if (!id || extra.length > 0) throw new UsageError(`give one key id (see cabinet keys list)\nusage: ${usage}`);
-  if (!(await store.revokeApiKey(id, Date.now()))) {
+  if (!(await store.updateApiKey(id, { status: 'archived' }, Date.now()))) {
     ctx.io.stderr.write(`cabinet: no key ${id}\n`);
     return 1;
   }

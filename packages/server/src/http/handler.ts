@@ -1,13 +1,13 @@
 /**
  * The HTTP front: one Node request listener. Per request: a `request-id`, routing through the
- * table (routes.ts), authentication and rate limiting for routes that need a key, the handler, and
- * errors through the single mapping in error-response.ts. A structured log line is written when
- * the response ends.
+ * table (routes.ts), authentication (an admin key for the Admin API) and rate limiting for routes
+ * that need a key, the handler, and errors through the single mapping in error-response.ts. A
+ * structured log line is written, and the request counted in the metrics, when the response ends.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger as PinoLogger } from 'pino';
 import { selectWorkspace, WORKSPACE_HEADER } from '../auth/workspace-selection.js';
-import { RateLimitedError, ResourceNotFoundError, ServiceError } from '../errors.js';
+import { ForbiddenError, RateLimitedError, ResourceNotFoundError, ServiceError } from '../errors.js';
 import { watchBodyDeadline } from './body-deadline.js';
 import { answerSlowBody } from './client-error.js';
 import { HttpProtocolError } from './http-errors.js';
@@ -61,7 +61,11 @@ async function dispatch(router: Router, base: Omit<RequestContext, 'params' | 'q
   const ctx: RequestContext = { ...base, params, query };
   if (route.auth === 'none') return route.handle(ctx);
 
-  const principal = selectWorkspace(await services.authenticator.authenticate(req.headers), req.headers[WORKSPACE_HEADER]);
+  const authenticated = await services.authenticator.authenticate(req.headers);
+  if (route.auth === 'admin' && authenticated.admin !== true) {
+    throw new ForbiddenError('This route is part of the Admin API: it needs an admin key (CABINET_ADMIN_KEYS or `cabinet keys create --admin`).');
+  }
+  const principal = selectWorkspace(authenticated, req.headers[WORKSPACE_HEADER]);
   const waitMs = services.rateLimiter?.take(principal.keyId) ?? 0;
   if (waitMs > 0) throw new RateLimitedError(waitMs);
   return route.handle({ ...ctx, principal });

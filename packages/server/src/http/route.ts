@@ -22,7 +22,7 @@ export interface RequestContext {
   readonly services: Services;
 }
 
-/** The context of a route that needs an API key: the caller is known. */
+/** The context of a route that needs an API key (or an admin key): the caller is known. */
 export interface AuthedContext extends RequestContext {
   readonly principal: Principal;
 }
@@ -45,4 +45,10 @@ export interface KeyRoute extends RouteBase {
   handle(ctx: AuthedContext): Promise<void>;
 }
 
-export type Route = PublicRoute | KeyRoute;
+/** A route of the Admin API: an admin key is needed; any other key gets 403 `permission_error`. */
+export interface AdminRoute extends RouteBase {
+  readonly auth: 'admin';
+  handle(ctx: AuthedContext): Promise<void>;
+}
+
+export type Route = PublicRoute | KeyRoute | AdminRoute;

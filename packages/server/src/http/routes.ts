@@ -4,6 +4,15 @@
  * file under `routes/` (see docs/architecture.md).
  */
 import type { Route } from './route.js';
+import { createApiKey } from './routes/admin/api-keys/create.js';
+import { listApiKeys } from './routes/admin/api-keys/list.js';
+import { retrieveApiKey } from './routes/admin/api-keys/retrieve.js';
+import { updateApiKey } from './routes/admin/api-keys/update.js';
+import { archiveWorkspace } from './routes/admin/workspaces/archive.js';
+import { createWorkspace } from './routes/admin/workspaces/create.js';
+import { listWorkspaces } from './routes/admin/workspaces/list.js';
+import { retrieveWorkspace } from './routes/admin/workspaces/retrieve.js';
+import { workspaceUsage } from './routes/admin/workspaces/usage.js';
 import { deleteFile } from './routes/files/delete.js';
 import { downloadFile } from './routes/files/download.js';
 import { listFiles } from './routes/files/list.js';
@@ -20,4 +29,15 @@ export const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/v1/files/{file_id}', operationId: 'files.retrieve', auth: 'api_key', handle: retrieveFile },
   { method: 'DELETE', path: '/v1/files/{file_id}', operationId: 'files.delete', auth: 'api_key', handle: deleteFile },
   { method: 'GET', path: '/v1/files/{file_id}/content', operationId: 'files.download', auth: 'api_key', handle: downloadFile },
+
+  // The Admin API (admin keys; docs/operations.md), shaped after Anthropic's.
+  { method: 'GET', path: '/v1/organizations/workspaces', operationId: 'admin.workspaces.list', auth: 'admin', handle: listWorkspaces },
+  { method: 'POST', path: '/v1/organizations/workspaces', operationId: 'admin.workspaces.create', auth: 'admin', handle: createWorkspace },
+  { method: 'GET', path: '/v1/organizations/workspaces/{workspace_id}', operationId: 'admin.workspaces.retrieve', auth: 'admin', handle: retrieveWorkspace },
+  { method: 'POST', path: '/v1/organizations/workspaces/{workspace_id}/archive', operationId: 'admin.workspaces.archive', auth: 'admin', handle: archiveWorkspace },
+  { method: 'GET', path: '/v1/organizations/workspaces/{workspace_id}/usage', operationId: 'admin.workspaces.usage', auth: 'admin', handle: workspaceUsage },
+  { method: 'GET', path: '/v1/organizations/api_keys', operationId: 'admin.apiKeys.list', auth: 'admin', handle: listApiKeys },
+  { method: 'POST', path: '/v1/organizations/api_keys', operationId: 'admin.apiKeys.create', auth: 'admin', handle: createApiKey },
+  { method: 'GET', path: '/v1/organizations/api_keys/{api_key_id}', operationId: 'admin.apiKeys.retrieve', auth: 'admin', handle: retrieveApiKey },
+  { method: 'POST', path: '/v1/organizations/api_keys/{api_key_id}', operationId: 'admin.apiKeys.update', auth: 'admin', handle: updateApiKey },
 ];

@@ -1,5 +1,6 @@
 /** What the HTTP layer calls into: the services the composition root (app.ts) built. */
 import type { Logger as PinoLogger } from 'pino';
+import type { AdminService } from '../admin/admin-service.js';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { RateLimiter } from '../auth/rate-limiter.js';
 import type { FileService } from '../files/file-service.js';
@@ -7,6 +8,8 @@ import type { BodyDeadline } from './body-deadline.js';
 
 export interface Services {
   files: FileService;
+  /** Workspaces and API keys, for the Admin API. */
+  admin: AdminService;
   authenticator: Authenticator;
   logger: PinoLogger;
   /** Resolves when the stores answer; rejects otherwise (for /readyz). */

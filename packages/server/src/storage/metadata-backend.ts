@@ -1,17 +1,20 @@
 /**
- * One metadata database and the stores it serves. The contracts are small and separate (the way
- * tusd composes its store interfaces), but a backend opens one connection (or pool) for all of
- * them, so its lifecycle is here: opened once, pinged by /readyz, closed once.
+ * One metadata database and the stores it serves (files, API keys, workspaces, job locks). The
+ * contracts are small and separate (the way tusd composes its store interfaces), but a backend
+ * opens one connection (or pool) for all of them, so its lifecycle is here: opened once, pinged by
+ * /readyz, closed once.
  */
 import type { ApiKeyStore } from './api-key-store.js';
 import type { FileMetadataStore } from './file-metadata-store.js';
 import type { JobLock } from './job-lock.js';
+import type { WorkspaceStore } from './workspace-store.js';
 
 export interface MetadataBackend {
   /** Short name for logs and health output: `sqlite`, `postgres`, `memory`. */
   readonly name: string;
   readonly files: FileMetadataStore;
   readonly apiKeys: ApiKeyStore;
+  readonly workspaces: WorkspaceStore;
   readonly jobs: JobLock;
   /** Opens the database and creates or migrates the schema. Safe to call on every start. */
   init(): Promise<void>;

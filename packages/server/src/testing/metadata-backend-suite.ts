@@ -5,6 +5,7 @@ import { testApiKeyStore } from './api-key-store-suite.js';
 import { testFileMetadataStore } from './file-metadata-store-suite.js';
 import { fromBackend } from './fixture.js';
 import { testJobLock } from './job-lock-suite.js';
+import { testWorkspaceStore } from './workspace-store-suite.js';
 
 export interface MetadataBackendSuiteOptions {
   name: string;
@@ -17,6 +18,7 @@ export function testMetadataBackend(options: MetadataBackendSuiteOptions): void 
   testFileMetadataStore({ name, open: fromBackend(create, (b) => b.files) });
   testApiKeyStore({ name, open: fromBackend(create, (b) => b.apiKeys) });
   testJobLock({ name, open: fromBackend(create, (b) => b.jobs) });
+  testWorkspaceStore({ name, open: fromBackend(create, (b) => b) });
   describe(`metadata backend lifecycle: ${name}`, () => {
     let backend: MetadataBackend | undefined;
     before(async () => {

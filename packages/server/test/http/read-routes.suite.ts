@@ -418,7 +418,7 @@ export function readRouteTests(backend: BackendName): void {
       const server = await startTestServer();
       const { record, secret } = await createApiKey(server.app.stores.metadata.apiKeys, { workspaceId: 'team' });
       assert.equal((await fetch(`${server.url}/v1/files`, { headers: { 'x-api-key': secret } })).status, 200);
-      await server.app.stores.metadata.apiKeys.revokeApiKey(record.id, Date.now());
+      await server.app.stores.metadata.apiKeys.updateApiKey(record.id, { status: 'archived' }, Date.now());
       await expectError(await fetch(`${server.url}/v1/files`, { headers: { 'x-api-key': secret } }), 401, 'authentication_error');
     });
 

@@ -3,11 +3,13 @@ import { InProcessJobLock } from '../job-lock.js';
 import type { MetadataBackend } from '../metadata-backend.js';
 import { MemoryApiKeyStore } from './api-key-store.js';
 import { MemoryFileMetadataStore } from './file-metadata-store.js';
+import { MemoryWorkspaceStore } from './workspace-store.js';
 
 export class MemoryMetadataBackend implements MetadataBackend {
   readonly name = 'memory';
   readonly files = new MemoryFileMetadataStore();
   readonly apiKeys = new MemoryApiKeyStore();
+  readonly workspaces = new MemoryWorkspaceStore(this.apiKeys, this.files);
   readonly jobs = new InProcessJobLock();
 
   async init(): Promise<void> {}

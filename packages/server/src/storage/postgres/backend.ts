@@ -5,11 +5,13 @@ import { PostgresDatabase } from './database.js';
 import type { PostgresOptions } from './database.js';
 import { PostgresFileMetadataStore } from './file-metadata-store.js';
 import { PostgresJobLock } from './job-lock.js';
+import { PostgresWorkspaceStore } from './workspace-store.js';
 
 export class PostgresMetadataBackend implements MetadataBackend {
   readonly name = 'postgres';
   readonly files: PostgresFileMetadataStore;
   readonly apiKeys: PostgresApiKeyStore;
+  readonly workspaces: PostgresWorkspaceStore;
   readonly jobs: PostgresJobLock;
   readonly database: PostgresDatabase;
 
@@ -17,6 +19,7 @@ export class PostgresMetadataBackend implements MetadataBackend {
     this.database = new PostgresDatabase(options);
     this.files = new PostgresFileMetadataStore(this.database);
     this.apiKeys = new PostgresApiKeyStore(this.database);
+    this.workspaces = new PostgresWorkspaceStore(this.database);
     this.jobs = new PostgresJobLock(this.database);
   }
 

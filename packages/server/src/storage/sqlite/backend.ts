@@ -1,12 +1,13 @@
 /**
- * The embedded metadata backend: `cabinet.db` serving files, API keys and (one process owns the
- * data directory) an in-process job lock.
+ * The embedded metadata backend: `cabinet.db` serving files, API keys, workspaces and (one process
+ * owns the data directory) an in-process job lock.
  */
 import { InProcessJobLock } from '../job-lock.js';
 import type { MetadataBackend } from '../metadata-backend.js';
 import { SqliteApiKeyStore } from './api-key-store.js';
 import { SqliteDatabase } from './database.js';
 import { SqliteFileMetadataStore } from './file-metadata-store.js';
+import { SqliteWorkspaceStore } from './workspace-store.js';
 
 export interface SqliteMetadataOptions {
   /** Database file path, or ':memory:'. */
@@ -17,6 +18,7 @@ export class SqliteMetadataBackend implements MetadataBackend {
   readonly name = 'sqlite';
   readonly files: SqliteFileMetadataStore;
   readonly apiKeys: SqliteApiKeyStore;
+  readonly workspaces: SqliteWorkspaceStore;
   readonly jobs = new InProcessJobLock();
   private readonly db: SqliteDatabase;
 
@@ -24,6 +26,7 @@ export class SqliteMetadataBackend implements MetadataBackend {
     this.db = new SqliteDatabase(options.path);
     this.files = new SqliteFileMetadataStore(this.db);
     this.apiKeys = new SqliteApiKeyStore(this.db);
+    this.workspaces = new SqliteWorkspaceStore(this.db);
   }
 
   init(): Promise<void> {
