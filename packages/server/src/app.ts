@@ -12,6 +12,9 @@ import type { Config } from './config.js';
 import { FileService } from './files/file-service.js';
 import type { FileIdGenerator } from './files/file-id.js';
 import { createRequestHandler } from './http/handler.js';
+import { instrumentJobs } from './metrics/jobs.js';
+import { Metrics } from './metrics/metrics.js';
+import { checkStores } from './storage/readiness.js';
 import type { RequestListener } from './http/handler.js';
 import type { Stores } from './storage/create-stores.js';
 import { createStores } from './storage/create-stores.js';
@@ -31,6 +34,8 @@ export interface App {
   readonly service: FileService;
   readonly logger: PinoLogger;
   readonly handler: RequestListener;
+  /** The Prometheus metrics; absent when CABINET_METRICS_ACCESS=off and no metrics listener is set. */
+  readonly metrics: Metrics | undefined;
   /**
    * Opens the stores, sweeps what a crash left behind and starts the expiry reaper. With no key
    * configured or stored, creates one and returns its secret (to be shown once).
@@ -55,6 +60,18 @@ export async function createApp(options: AppOptions): Promise<App> {
     ...(options.ids ? { ids: options.ids } : {}),
   });
   const authenticator = new Authenticator(stores.metadata.apiKeys, { staticKeys: config.apiKeys, adminKeys: config.adminKeys });
+  const metrics =
+    config.metricsAccess === 'off' && config.metricsListen === ''
+      ? undefined
+      : new Metrics({
+          quota: { workspaces: stores.metadata.workspaces, quotaBytes: config.quotaBytes, top: config.metricsTopWorkspaces },
+          onCollectError: (err) => logger.warn({ err }, 'metrics: could not read quota usage'),
+        });
+  if (metrics) {
+    stores.metadata.observe?.(metrics);
+    stores.blobs.observe?.(metrics);
+  }
+  const jobs = metrics ? instrumentJobs(stores.metadata.jobs, metrics) : stores.metadata.jobs;
   const admin = new AdminService({
     apiKeys: stores.metadata.apiKeys,
     workspaces: stores.metadata.workspaces,
@@ -68,17 +85,16 @@ export async function createApp(options: AppOptions): Promise<App> {
     admin,
     authenticator,
     logger,
-    checkReady: async () => {
-      await stores.metadata.ping();
-      await stores.blobs.ping();
-    },
+    checkReady: () => checkStores(stores, (store, err) => logger.warn({ err, store }, 'readiness check failed')),
+    metrics,
+    metricsAccess: config.metricsAccess,
     rateLimiter: config.rateLimitPerMinute > 0 ? new RateLimiter(config.rateLimitPerMinute, clock) : undefined,
     bodyDeadline: config.bodyTimeoutMs > 0 ? { timeoutMs: config.bodyTimeoutMs, minBytesPerSecond: config.bodyMinBytesPerSecond } : undefined,
   });
   const timers: NodeJS.Timeout[] = [];
   const every = (seconds: number, job: string, fn: () => Promise<unknown>): void => {
     const timer = setInterval(() => {
-      stores.metadata.jobs.run(job, fn).catch((err: unknown) => logger.error({ err, job }, 'background job failed'));
+      jobs.run(job, fn).catch((err: unknown) => logger.error({ err, job }, 'background job failed'));
     }, seconds * 1000);
     timer.unref();
     timers.push(timer);
@@ -91,12 +107,13 @@ export async function createApp(options: AppOptions): Promise<App> {
     service,
     logger,
     handler,
+    metrics,
     async start() {
       await stores.metadata.init();
       await stores.blobs.init();
       // With shared stores, instances starting together take turns: one sweeps, the others skip.
-      const swept = await stores.metadata.jobs.run('sweep', () => service.sweepLeftovers(stores.exclusive ? 0 : sweepGraceMs));
-      const reaped = await stores.metadata.jobs.run('reap', () => service.reapExpired());
+      const swept = await jobs.run('sweep', () => service.sweepLeftovers(stores.exclusive ? 0 : sweepGraceMs));
+      const reaped = await jobs.run('reap', () => service.reapExpired());
       logger.info(
         { blobs: stores.blobs.name, metadata: stores.metadata.name, swept: swept.ran ? swept.value : 'skipped', reaped: reaped.ran ? reaped.value : 'skipped' },
         'stores ready',

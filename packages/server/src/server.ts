@@ -12,6 +12,7 @@ import { FileTooLargeError } from './errors.js';
 import { rejectOversizedBody } from './http/body-limit.js';
 import { answerClientError, answerTimeout, writeRawError } from './http/client-error.js';
 import { MethodNotAllowedError } from './http/http-errors.js';
+import { startMetricsListener } from './http/metrics-listener.js';
 import { sendError } from './http/respond.js';
 
 export interface RunningServer {
@@ -19,6 +20,8 @@ export interface RunningServer {
   server: Server;
   /** e.g. `http://127.0.0.1:8080` */
   url: string;
+  /** The separate metrics listener's URL (CABINET_METRICS_LISTEN), e.g. `http://127.0.0.1:9464`. */
+  metricsUrl?: string;
   firstApiKey?: string;
   /** Stops accepting, lets requests in flight finish (up to the grace period), closes the stores. */
   close(): Promise<void>;
@@ -89,11 +92,23 @@ export async function startServer(options: AppOptions): Promise<RunningServer> {
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
   app.logger.info({ url }, 'cabinet listening');
+  const metricsListener =
+    config.metricsListen !== '' && app.metrics
+      ? await startMetricsListener(config.metricsListen, app.metrics, (err) => app.logger.error({ err }, 'metrics listener failed')).catch(async (err: unknown) => {
+          // Half a start is no start: the main listener goes too, and the caller sees why.
+          await new Promise<void>((resolve) => server.close(() => resolve()));
+          await app.close();
+          throw err;
+        })
+      : undefined;
+  if (metricsListener) app.logger.info({ url: metricsListener.url }, 'metrics listening');
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      metricsListener?.server.close();
+      metricsListener?.server.closeAllConnections();
       // Keep-alive connections become idle as their last request ends: close them as they do,
       // not only those idle at this instant.
       server.closeIdleConnections();
@@ -108,5 +123,12 @@ export async function startServer(options: AppOptions): Promise<RunningServer> {
     })();
     return closing;
   };
-  return { app, server, url, close, ...(started.firstApiKey ? { firstApiKey: started.firstApiKey } : {}) };
+  return {
+    app,
+    server,
+    url,
+    close,
+    ...(metricsListener ? { metricsUrl: metricsListener.url } : {}),
+    ...(started.firstApiKey ? { firstApiKey: started.firstApiKey } : {}),
+  };
 }

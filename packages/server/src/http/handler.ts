@@ -27,6 +27,8 @@ export function createRequestHandler(services: Services, routes: readonly Route[
   return (req, res) => {
     const requestId = newRequestId();
     const started = process.hrtime.bigint();
+    const ended = services.metrics?.http.started(req);
+    let operation = 'none';
     res.setHeader('request-id', requestId);
     res.setHeader('x-content-type-options', 'nosniff');
     // Aborts staged writes when the client goes away mid-upload. Only uploads write, so only they
@@ -38,9 +40,12 @@ export function createRequestHandler(services: Services, routes: readonly Route[
     }
     res.once('close', () => {
       if (abort && !res.writableFinished) abort.abort(new Error('client disconnected'));
-      logRequest(services.logger, req, res, requestId, started);
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      ended?.(operation, res.statusCode, seconds);
+      logRequest(services.logger, req, res, requestId, seconds);
     });
-    dispatch(router, { req, res, requestId, signal: abort?.signal ?? NEVER_ABORTED, services }).catch((err: unknown) => {
+    const base = { req, res, requestId, signal: abort?.signal ?? NEVER_ABORTED, services, routes };
+    dispatch(router, base, (route) => (operation = route.operationId)).catch((err: unknown) => {
       if (!(err instanceof ServiceError) || err.code === 'internal') {
         services.logger.error({ err, requestId }, 'request failed');
       }
@@ -49,7 +54,7 @@ export function createRequestHandler(services: Services, routes: readonly Route[
   };
 }
 
-async function dispatch(router: Router, base: Omit<RequestContext, 'params' | 'query'>): Promise<void> {
+async function dispatch(router: Router, base: Omit<RequestContext, 'params' | 'query'>, matched: (route: Route) => void): Promise<void> {
   const { req, services } = base;
   // RFC 9112 §3.2: a server MUST answer 400 to an HTTP/1.1 request without Host. (Node's own check
   // is off, see server.ts, so the answer carries the error envelope.)
@@ -58,6 +63,7 @@ async function dispatch(router: Router, base: Omit<RequestContext, 'params' | 'q
   }
   const { pathname, query } = splitUrl(req.url ?? '/');
   const { route, params } = router.match(req.method ?? 'GET', pathname);
+  matched(route);
   const ctx: RequestContext = { ...base, params, query };
   if (route.auth === 'none') return route.handle(ctx);
 
@@ -88,10 +94,10 @@ function pathOf(target: string): string {
   }
 }
 
-function logRequest(logger: PinoLogger, req: IncomingMessage, res: ServerResponse, requestId: string, started: bigint): void {
+function logRequest(logger: PinoLogger, req: IncomingMessage, res: ServerResponse, requestId: string, seconds: number): void {
   const level = res.statusCode >= 500 ? 'warn' : 'info';
   if (!logger.isLevelEnabled(level)) return;
-  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  const ms = seconds * 1000;
   const entry = {
     requestId,
     method: req.method,

@@ -20,6 +20,8 @@ export interface RequestContext {
   /** Aborts when the client goes away before the response is complete (only uploads listen). */
   readonly signal: AbortSignal;
   readonly services: Services;
+  /** The route table this server serves (the OpenAPI document is built from it). */
+  readonly routes: readonly Route[];
 }
 
 /** The context of a route that needs an API key (or an admin key): the caller is known. */

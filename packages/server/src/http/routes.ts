@@ -1,7 +1,7 @@
 /**
  * Every route Cabinet serves, in one table: the router matches it, derives 405 `Allow` headers from
- * it, and the OpenAPI document is checked against it. A new route is one line here and one handler
- * file under `routes/` (see docs/architecture.md).
+ * it, and the OpenAPI document is built from it. A new route is one line here, one handler file
+ * under `routes/`, and its description in `openapi/` (see docs/architecture.md).
  */
 import type { Route } from './route.js';
 import { createApiKey } from './routes/admin/api-keys/create.js';
@@ -19,10 +19,18 @@ import { listFiles } from './routes/files/list.js';
 import { retrieveFile } from './routes/files/retrieve.js';
 import { uploadFile } from './routes/files/upload.js';
 import { liveness, readiness } from './routes/health.js';
+import { docsAsset, docsPage } from './routes/operator/docs.js';
+import { serveMetrics } from './routes/operator/metrics.js';
+import { serveOpenApi } from './routes/operator/openapi.js';
 
 export const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/healthz', operationId: 'health.liveness', auth: 'none', handle: liveness },
   { method: 'GET', path: '/readyz', operationId: 'health.readiness', auth: 'none', handle: readiness },
+  // Operators (docs/operations.md): metrics (its access rule is its own), the API reference.
+  { method: 'GET', path: '/metrics', operationId: 'operator.metrics', auth: 'none', handle: serveMetrics },
+  { method: 'GET', path: '/openapi.json', operationId: 'operator.openapi', auth: 'none', handle: serveOpenApi },
+  { method: 'GET', path: '/docs', operationId: 'operator.docs', auth: 'none', handle: docsPage },
+  { method: 'GET', path: '/docs/{asset}', operationId: 'operator.docsAsset', auth: 'none', handle: docsAsset },
 
   { method: 'POST', path: '/v1/files', operationId: 'files.upload', auth: 'api_key', handle: uploadFile },
   { method: 'GET', path: '/v1/files', operationId: 'files.list', auth: 'api_key', handle: listFiles },

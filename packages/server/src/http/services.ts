@@ -4,6 +4,8 @@ import type { AdminService } from '../admin/admin-service.js';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { RateLimiter } from '../auth/rate-limiter.js';
 import type { FileService } from '../files/file-service.js';
+import type { Metrics } from '../metrics/metrics.js';
+import type { Readiness } from '../storage/readiness.js';
 import type { BodyDeadline } from './body-deadline.js';
 
 export interface Services {
@@ -12,8 +14,12 @@ export interface Services {
   admin: AdminService;
   authenticator: Authenticator;
   logger: PinoLogger;
-  /** Resolves when the stores answer; rejects otherwise (for /readyz). */
-  checkReady(): Promise<void>;
+  /** Each store's readiness (for /readyz). */
+  checkReady(): Promise<Readiness>;
+  /** Absent: no metrics are kept (and `/metrics` answers 404). */
+  metrics?: Metrics | undefined;
+  /** Who may read `/metrics` (CABINET_METRICS_ACCESS). */
+  metricsAccess?: 'loopback' | 'admin' | 'open' | 'off';
   /** Absent: no rate limit. */
   rateLimiter?: RateLimiter | undefined;
   /** How fast request bodies must arrive (http/body-deadline.ts); absent: no deadline. */

@@ -7,6 +7,7 @@
 import type { ApiKeyStore } from './api-key-store.js';
 import type { FileMetadataStore } from './file-metadata-store.js';
 import type { JobLock } from './job-lock.js';
+import type { StoreObserver } from './store-observer.js';
 import type { WorkspaceStore } from './workspace-store.js';
 
 export interface MetadataBackend {
@@ -20,5 +21,7 @@ export interface MetadataBackend {
   init(): Promise<void>;
   /** Resolves when the database answers (used by /readyz). */
   ping(): Promise<void>;
+  /** Reports commits to `observer` from now on (metrics); backends with nothing to report omit it. */
+  observe?(observer: StoreObserver): void;
   close(): Promise<void>;
 }

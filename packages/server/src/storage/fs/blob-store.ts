@@ -11,8 +11,7 @@
  * Directory fsyncs are group commits (GroupSync): concurrent puts into one directory share a flush.
  */
 import { randomUUID } from 'node:crypto';
-import { constants as fsConstants } from 'node:fs';
-import { access, mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -157,8 +156,18 @@ export class FsBlobStore implements BlobStore {
     return swept;
   }
 
+  /**
+   * Writes and removes a byte in `.tmp`: the directory exists and takes a write (not read-only,
+   * not full). `access(W_OK)` alone says yes to root on a full disk. A probe a crash leaves behind
+   * is removed with the rest of `.tmp` at the next start.
+   */
   async ping(): Promise<void> {
-    await access(this.tmp, fsConstants.W_OK);
+    const probe = join(this.tmp, `readyz.${randomUUID()}`);
+    try {
+      await writeFile(probe, 'x', { flag: 'wx', mode: 0o600 });
+    } finally {
+      await unlink(probe).catch(() => undefined);
+    }
   }
 
   async close(): Promise<void> {

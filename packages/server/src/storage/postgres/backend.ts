@@ -1,5 +1,6 @@
 /** The scale-out metadata backend: one PostgreSQL database shared by every Cabinet instance. */
 import type { MetadataBackend } from '../metadata-backend.js';
+import type { StoreObserver } from '../store-observer.js';
 import { PostgresApiKeyStore } from './api-key-store.js';
 import { PostgresDatabase } from './database.js';
 import type { PostgresOptions } from './database.js';
@@ -25,6 +26,10 @@ export class PostgresMetadataBackend implements MetadataBackend {
 
   init(): Promise<void> {
     return this.database.open();
+  }
+
+  observe(observer: StoreObserver): void {
+    this.database.observer = observer;
   }
 
   async ping(): Promise<void> {

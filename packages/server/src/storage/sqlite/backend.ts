@@ -4,6 +4,7 @@
  */
 import { InProcessJobLock } from '../job-lock.js';
 import type { MetadataBackend } from '../metadata-backend.js';
+import type { StoreObserver } from '../store-observer.js';
 import { SqliteApiKeyStore } from './api-key-store.js';
 import { SqliteDatabase } from './database.js';
 import { SqliteFileMetadataStore } from './file-metadata-store.js';
@@ -31,6 +32,10 @@ export class SqliteMetadataBackend implements MetadataBackend {
 
   init(): Promise<void> {
     return this.db.open();
+  }
+
+  observe(observer: StoreObserver): void {
+    this.db.observer = observer;
   }
 
   async ping(): Promise<void> {
