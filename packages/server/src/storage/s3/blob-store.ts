@@ -199,7 +199,7 @@ export class S3BlobStore implements BlobStore {
       await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
       return;
     }
-    await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.objectKey(PROBE_KEY), Body: '' }));
+    await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.objectKey(PROBE_KEY), Body: new Uint8Array(0), ContentLength: 0 }));
     this.lastProbeWriteMs = Date.now();
   }
 
