@@ -165,10 +165,17 @@ export class Metrics implements StoreObserver, UpstreamObserver {
     const files = new Gauge({ name: 'cabinet_workspace_files', help: `Committed files: ${help}.`, labelNames: ['workspace'], registers, collect: refresh });
     const count = new Gauge({ name: 'cabinet_workspaces_with_files', help: 'Workspaces holding at least one file.', registers, collect: refresh });
     new Gauge({ name: 'cabinet_workspace_quota_bytes', help: 'The storage quota of each workspace (CABINET_QUOTA_BYTES).', registers }).set(source.quotaBytes);
-    const failures = new Counter({
+    let failed = 0;
+    new Counter({
       name: 'cabinet_metrics_collect_errors_total',
       help: 'Scrapes whose quota usage could not be read in time (the store did not answer); those series were left out.',
       registers,
+      // Waits for this scrape's read, like the gauges, so its own failure is counted in it.
+      async collect() {
+        await refresh();
+        this.reset();
+        this.inc(failed);
+      },
     });
     const read = async (): Promise<void> => {
       used.reset();
@@ -189,7 +196,7 @@ export class Metrics implements StoreObserver, UpstreamObserver {
         }
         count.set(total.workspaces);
       } catch (err) {
-        failures.inc();
+        failed++;
         onError?.(err);
       }
     };
