@@ -1,5 +1,6 @@
-// Seed: "Async File Operations". Every call of the TypeScript SDK is already async; this runs the
-// seed's sequence, with the uploads of two files in parallel to show what async buys.
+// The Files API document's example "Async File Operations", in TypeScript. Every call of the
+// TypeScript SDK is already async; this runs the example's sequence, with the uploads of two files
+// in parallel to show what async buys.
 import { Cabinet, fileFromPath } from '@cabinet/client';
 
 async function main(): Promise<void> {

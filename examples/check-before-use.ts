@@ -1,4 +1,5 @@
-// Seed: "Check File Before Use". Run: node examples/dist/check-before-use.js <file_id>
+// The Files API document's example "Check File Before Use", in TypeScript. Run: node
+// examples/dist/check-before-use.js <file_id>
 import { APIError, Cabinet, NotFoundError } from '@cabinet/client';
 
 const client = new Cabinet();

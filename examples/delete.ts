@@ -1,4 +1,5 @@
-// Seed: "Delete File". Run: node examples/dist/delete.js <file_id>
+// The Files API document's example "Delete File", in TypeScript. Run: node examples/dist/delete.js
+// <file_id>
 import { Cabinet } from '@cabinet/client';
 
 const client = new Cabinet();

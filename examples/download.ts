@@ -1,4 +1,5 @@
-// Seed: "Download File". Run: node examples/dist/download.js <file_id>
+// The Files API document's example "Download File", in TypeScript. Run: node
+// examples/dist/download.js <file_id>
 import { writeFile } from 'node:fs/promises';
 import { Cabinet } from '@cabinet/client';
 

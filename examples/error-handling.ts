@@ -1,5 +1,6 @@
-// Seed: "Error Handling". A 413 is a RequestTooLargeError, which is also a BadRequestError, so the
-// seed's `except BadRequestError` branch catches a too-large file as it expects.
+// The Files API document's example "Error Handling", in TypeScript. A 413 is a
+// RequestTooLargeError, which is also a BadRequestError, so the example's `except BadRequestError`
+// branch catches a too-large file as it expects.
 import { writeFile } from 'node:fs/promises';
 import { APIError, BadRequestError, Cabinet, NotFoundError, fileFromPath } from '@cabinet/client';
 

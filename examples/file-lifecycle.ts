@@ -1,5 +1,6 @@
-// Seed: "File Lifecycle Management". FileManager ships with the SDK; `await using` replaces the
-// seed's try/finally: the files are deleted when the block ends, even if it throws.
+// The Files API document's example "File Lifecycle Management", in TypeScript. FileManager ships
+// with the SDK; `await using` replaces the example's try/finally: the files are deleted when the
+// block ends, even if it throws.
 import { Cabinet, FileManager } from '@cabinet/client';
 
 const client = new Cabinet();
@@ -15,7 +16,7 @@ const client = new Cabinet();
   console.log(`Using files: ${file1.id}, ${file2.id}`);
 }
 
-// The same with an explicit cleanup, as the seed writes it:
+// The same with an explicit cleanup, as the example writes it:
 const manager = new FileManager(client);
 try {
   const file = await manager.upload('doc1.pdf');

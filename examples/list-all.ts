@@ -1,4 +1,5 @@
-// Seed: "List All Files": iterating the list walks every page.
+// The Files API document's example "List All Files", in TypeScript: iterating the list walks every
+// page.
 import { Cabinet } from '@cabinet/client';
 
 const client = new Cabinet();

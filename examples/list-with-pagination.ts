@@ -1,4 +1,5 @@
-// Seed: "List Files with Pagination", including the reverse walk.
+// The Files API document's example "List Files with Pagination", in TypeScript, including the
+// reverse walk.
 import { Cabinet } from '@cabinet/client';
 
 const client = new Cabinet();

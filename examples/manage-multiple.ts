@@ -1,4 +1,4 @@
-// Seed: "Manage Multiple Files".
+// The Files API document's example "Manage Multiple Files", in TypeScript.
 import { Cabinet, fileFromPath } from '@cabinet/client';
 
 const client = new Cabinet();

@@ -1,4 +1,4 @@
-// Seed: best practice 7, "Pagination for Large Lists".
+// The Files API document's best practice 7, in TypeScript: "Pagination for Large Lists".
 import { Cabinet } from '@cabinet/client';
 import type { FileMetadata } from '@cabinet/client';
 

@@ -1,4 +1,5 @@
-// Seed: "Retrieve File Metadata". Run: node examples/dist/retrieve-metadata.js <file_id>
+// The Files API document's example "Retrieve File Metadata", in TypeScript. Run: node
+// examples/dist/retrieve-metadata.js <file_id>
 import { Cabinet } from '@cabinet/client';
 
 const client = new Cabinet();

@@ -1,4 +1,4 @@
-// Seed: "Upload for Batch Processing".
+// The Files API document's example "Upload for Batch Processing", in TypeScript.
 import { Cabinet } from '@cabinet/client';
 
 const client = new Cabinet();

@@ -1,4 +1,4 @@
-// Seed: "Upload File from Bytes".
+// The Files API document's example "Upload File from Bytes", in TypeScript.
 import { Cabinet } from '@cabinet/client';
 
 const client = new Cabinet();

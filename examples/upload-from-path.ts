@@ -1,4 +1,5 @@
-// Seed: "Upload File from Path". Run: node examples/dist/upload-from-path.js [path]
+// The Files API document's example "Upload File from Path", in TypeScript. Run: node
+// examples/dist/upload-from-path.js [path]
 import { Cabinet, fileFromPath } from '@cabinet/client';
 
 const client = new Cabinet();

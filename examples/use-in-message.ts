@@ -1,7 +1,9 @@
-// Seed: "Use File in Message". The request references the uploaded file; resolveFileReferences
-// inlines its content from Cabinet, so the request works against any Messages endpoint, including
-// providers with no Files API. No model is called here: the resolved request is printed.
-import { Cabinet, fileFromPath, resolveFileReferences } from '@cabinet/client';
+// The Files API document's example "Use File in Message", in TypeScript. The message references the
+// uploaded file by id, in that document's own form (the id in a base64 source); Cabinet's Messages
+// gateway resolves it from the workspace and forwards the request to the model upstream the server
+// is configured with (CABINET_UPSTREAM: anthropic, bedrock, vertex, or the built-in offline mock).
+// README: "Use your files with Claude".
+import { Cabinet, fileFromPath } from '@cabinet/client';
 
 const client = new Cabinet();
 
@@ -10,22 +12,22 @@ const file = await fileFromPath('research_paper.pdf');
 const uploaded = await client.beta.files.upload({ file, purpose: 'user_data' });
 
 // Use file in message with citations
-const request = {
+const message = await client.beta.messages.create({
   model: 'claude-sonnet-4-5-20250929',
   max_tokens: 2048,
   messages: [
     {
       role: 'user',
       content: [
-        { type: 'document', source: { type: 'file', file_id: uploaded.id }, citations: { enabled: true } },
+        { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: uploaded.id }, citations: { enabled: true } },
         { type: 'text', text: 'Summarize this document with citations' },
       ],
     },
   ],
-};
+});
 
-const resolved = await resolveFileReferences(client, request);
-const document = resolved.messages[0]?.content[0] as { source: { type: string; media_type: string; data: string } };
-console.log(`Referenced: ${uploaded.id}`);
-console.log(`Resolved source: ${document.source.type} ${document.source.media_type}, ${document.source.data.length} base64 characters`);
-// Send `resolved` with any Messages client, e.g. new Anthropic().messages.create(resolved).
+// Process citations
+for (const block of message.content) {
+  if (block.type === 'text') console.log(block.text);
+  for (const citation of block.citations ?? []) console.log(`Citation: ${citation.cited_text}`);
+}

@@ -1,4 +1,5 @@
-// Seed: best practice 6, "Validate Before Upload". Run: node examples/dist/validate-before-upload.js <path> [max_mb]
+// The Files API document\'s best practice 6, in TypeScript: "Validate Before Upload". Run: node
+// examples/dist/validate-before-upload.js <path> [max_mb]
 import { stat } from 'node:fs/promises';
 import { Cabinet, fileFromPath } from '@cabinet/client';
 import type { FileMetadata } from '@cabinet/client';

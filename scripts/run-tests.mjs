@@ -8,12 +8,12 @@
 // root) and handed down in CABINET_TEST_* variables; each test then works in its own schema and
 // key prefix. A test file run on its own starts its own (see test/support/src/services.ts).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
-// Where the build puts compiled tests: the server's own (packages/server/test), the examples run as
+// Where the build puts compiled tests: the server's and the CLI's own (packages/*/test), the examples run as
 // acceptance tests, and the black-box suites (test/e2e).
-const roots = ['packages/server/dist/test', 'examples/dist', 'test/e2e/dist'];
+const roots = ['packages/server/dist/test', 'packages/cli/dist/test', 'examples/dist', 'test/e2e/dist'];
 const SCRIPTS = 'test/support/scripts';
 const args = process.argv.slice(2);
 const grepAt = args.indexOf('--grep');
@@ -21,6 +21,8 @@ const grep = grepAt === -1 ? undefined : args[grepAt + 1];
 
 function walk(dir) {
   let out = [];
+  // A package with no tests has no compiled test folder.
+  if (!existsSync(dir)) return out;
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) out = out.concat(walk(path));

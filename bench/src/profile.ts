@@ -20,6 +20,10 @@ export interface Profile {
   /** Scenario 5: upload sizes, and how many 1 KiB uploads one run times. */
   sdkSizes: number[];
   smallUploadCount: number;
+  /** Scenario 7: sequential requests per latency sample, streams per first-event sample, and the PDF each of 16 concurrent requests inlines. */
+  gatewayRequests: number;
+  gatewayStreams: number;
+  gatewayPdfBytes: number;
 }
 
 export const FULL: Profile = {
@@ -33,6 +37,9 @@ export const FULL: Profile = {
   scaleLarge: 1_000_000,
   sdkSizes: [KiB, 100_000_000, GiB],
   smallUploadCount: 200,
+  gatewayRequests: 2000,
+  gatewayStreams: 200,
+  gatewayPdfBytes: 20_000_000,
 };
 
 export const QUICK: Profile = {
@@ -46,6 +53,9 @@ export const QUICK: Profile = {
   scaleLarge: 100_000,
   sdkSizes: [KiB, 10_000_000, 128 * MiB],
   smallUploadCount: 100,
+  gatewayRequests: 400,
+  gatewayStreams: 50,
+  gatewayPdfBytes: 20_000_000,
 };
 
 export function formatBytes(n: number): string {

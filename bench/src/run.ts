@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only transfer,rss,small,scale,sdk,startup]`
+ * `npm run bench [-- --quick] [-- --only transfer,rss,small,scale,sdk,startup,gateway]`
  *
  * Installs what it needs (nginx, wrk, curl), starts Cabinet and the baselines itself, runs the
  * scenarios in order and writes the results (see bench/README.md for method and reading).
@@ -14,6 +14,7 @@ import { FULL, QUICK } from './profile.js';
 import { writeReport } from './report.js';
 import type { Figure } from './report.js';
 import { cliStartup } from './scenarios/cli-startup.js';
+import { gateway } from './scenarios/gateway.js';
 import { listScale } from './scenarios/list-scale.js';
 import { sdkClients } from './scenarios/sdk-clients.js';
 import { serverRss } from './scenarios/server-rss.js';
@@ -28,6 +29,7 @@ const SCENARIOS: ReadonlyArray<{ name: string; run: (ctx: Context) => Promise<Fi
   { name: 'scale', run: listScale },
   { name: 'sdk', run: sdkClients },
   { name: 'startup', run: cliStartup },
+  { name: 'gateway', run: gateway },
 ];
 
 const RESULTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'results');

@@ -1,7 +1,8 @@
 /**
- * The seed's examples are the acceptance tests (issue 3): every script in examples/ runs as a user
- * would run it — `node examples/dist/<name>.js` with CABINET_BASE_URL and CABINET_API_KEY set, in a
- * folder holding the files the seed names — against a real server process, and what it prints is
+ * The Files API document's examples (the document the project started from), translated to
+ * TypeScript, are the acceptance tests: every script in examples/ runs as a user would run it —
+ * `node examples/dist/<name>.js` with CABINET_BASE_URL and CABINET_API_KEY set, in a folder holding
+ * the files the examples name — against a real server process, and what it prints is
  * checked, as is the server's state afterwards.
  */
 import assert from 'node:assert/strict';
@@ -58,7 +59,7 @@ async function example(name: string, args: string[] = [], target: ServerProcess 
 
 const idIn = (line: string | undefined): string => /file_[0-9A-Z]{26}/.exec(line ?? '')?.[0] ?? assert.fail(`no file id in ${line}`);
 
-describe('the seed examples', () => {
+describe('the Files API document\'s examples', () => {
   it('upload-from-path', async () => {
     const [uploaded, filename, size, created] = await example('upload-from-path');
     const id = idIn(uploaded);
@@ -126,8 +127,21 @@ describe('the seed examples', () => {
     await assert.rejects(client.beta.files.retrieve(f.id), NotFoundError);
   });
 
-  it('use-in-message', async () => {
-    const [referenced, resolved] = await example('use-in-message');
+  it('use-in-message, end to end through the Messages gateway (CABINET_UPSTREAM=mock)', async () => {
+    const gateway = await spawnServer({ env: { CABINET_UPSTREAM: 'mock' } });
+    after(() => gateway.stop());
+    const lines = await example('use-in-message', [], gateway);
+    const paper = fixtures['research_paper.pdf'] ?? Buffer.alloc(0);
+    // The mock upstream states what it received: the uploaded PDF, inlined byte for byte.
+    assert.deepEqual(lines, [
+      'Cabinet mock upstream: model claude-sonnet-4-5-20250929, 1 message.',
+      `messages[0].content[0]: document base64 application/pdf, ${paper.length} bytes, sha256 ${sha(paper)}`,
+      `messages[0].content[1]: text, 38 bytes, sha256 ${sha(Buffer.from('Summarize this document with citations'))}`,
+    ]);
+  });
+
+  it('use-in-message-direct (resolveFileReferences, for apps that call a provider directly)', async () => {
+    const [referenced, resolved] = await example('use-in-message-direct');
     idIn(referenced);
     const expectedLength = (fixtures['research_paper.pdf'] ?? Buffer.alloc(0)).toString('base64').length;
     assert.equal(resolved, `Resolved source: base64 application/pdf, ${expectedLength} base64 characters`);

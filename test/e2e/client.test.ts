@@ -60,7 +60,7 @@ async function scripted(handler: (req: IncomingMessage, res: ServerResponse, n: 
 const errorBody = (type: string, message: string): string => JSON.stringify({ type: 'error', error: { type, message }, request_id: 'req_scripted' });
 
 describe('@cabinet/client: upload', () => {
-  it('uploads from fileFromPath with the seed names and the wire names', async () => {
+  it('uploads from fileFromPath with the SDK names and the wire names', async () => {
     const path = join(dir, 'document.pdf');
     const bytes = Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(200_000)]);
     await writeFile(path, bytes);
@@ -77,7 +77,7 @@ describe('@cabinet/client: upload', () => {
     assert.ok(!Number.isNaN(Date.parse(uploaded.created_at)));
   });
 
-  it('accepts every input the seed shows, streaming the streams', async () => {
+  it('accepts every input the Files API document shows, streaming the streams', async () => {
     const bytes = Buffer.from('Sample document content...');
     const path = join(dir, 'stream-source.txt');
     await writeFile(path, bytes);
@@ -118,7 +118,7 @@ describe('@cabinet/client: upload', () => {
     assert.equal(err.errorCode, 'invalid_batch_file');
   });
 
-  it('turns a 413 into RequestTooLargeError, which is also a BadRequestError as the seed expects', async () => {
+  it('turns a 413 into RequestTooLargeError, which is also a BadRequestError as the Files API document expects', async () => {
     const err = await client.beta.files.upload({ file: ['big.bin', randomBytes(5 * 1024 * 1024 + 1)] }).catch((e: unknown) => e);
     assert.ok(err instanceof RequestTooLargeError);
     assert.ok(err instanceof BadRequestError);
@@ -148,7 +148,7 @@ describe('@cabinet/client: retrieve, list, download, delete', () => {
     assert.equal(a.size, 9);
   });
 
-  it('lists a page with the seed page API and walks all pages', async () => {
+  it('lists a page with the page API (as the Python SDK pages) and walks all pages', async () => {
     const page1 = await fresh.beta.files.list({ limit: 3 });
     assert.deepEqual(page1.data.map((f) => f.id), ids.slice(-3).reverse());
     assert.equal(page1.has_more, true);
@@ -371,5 +371,27 @@ describe('@cabinet/client: FileManager and files in messages', () => {
     assert.deepEqual(txt, { type: 'document', source: { type: 'text', media_type: 'text/plain', data: 'Hello, notes.' } });
     assert.deepEqual(text, { type: 'text', text: 'Summarize this document with citations' });
     assert.equal((request.messages[0]?.content[0] as { source: { type: string } }).source.type, 'file', 'the input is not modified');
+  });
+
+  it('sends Messages through the gateway with beta.messages (create, countTokens), file ids resolved by the server', async () => {
+    const gateway = await spawnServer({ env: { CABINET_UPSTREAM: 'mock' } });
+    after(() => gateway.stop());
+    const c = new Cabinet({ apiKey: gateway.apiKey, baseURL: gateway.url });
+    const pdf = Buffer.concat([Buffer.from('%PDF-1.4\n'), randomBytes(5000)]);
+    const file = await c.beta.files.upload({ file: ['paper.pdf', pdf] });
+    const params = {
+      model: 'claude-sonnet-4-6',
+      max_tokens: 10,
+      messages: [{ role: 'user' as const, content: [{ type: 'document', source: { type: 'file', file_id: file.id } }] }],
+    };
+    const message = await c.beta.messages.create(params);
+    assert.equal(message.type, 'message');
+    assert.match(message.content[0]?.text ?? '', new RegExp(`document base64 application/pdf, ${pdf.length} bytes, sha256 ${sha(pdf)}`));
+    assert.deepEqual(await c.messages.countTokens(params), { input_tokens: Math.ceil(pdf.length / 4) });
+    await assert.rejects(
+      c.beta.messages.create({ ...params, messages: [{ role: 'user', content: [{ type: 'document', source: { type: 'file', file_id: 'file_01M870R4ZK2XABNBNFWC9EAAT4' } }] }] }),
+      NotFoundError,
+    );
+    await assert.rejects(c.beta.messages.create({ ...params, stream: true }), TypeError);
   });
 });

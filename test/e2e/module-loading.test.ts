@@ -1,7 +1,8 @@
 /**
- * What each entry point loads (issue: structure). Storage backends and their drivers are imported
- * only when configured; the CLI's client commands never load the server. Checked on the real
- * entry points with an ESM loader hook that records every module loaded.
+ * What each entry point loads (issue: structure). Storage backends and their drivers, and the
+ * Messages gateway's upstream adapters and their provider SDKs (20–40 MiB of RSS each), are
+ * imported only when configured; the CLI's client commands never load the server. Checked on the
+ * real entry points with an ESM loader hook that records every module loaded.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -11,12 +12,18 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
-import { spawnServer } from '@cabinet/test-support';
+import { spawnServer, startFakeVertex } from '@cabinet/test-support';
 
 const run = promisify(execFile);
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const CLI = join(ROOT, 'packages', 'cli', 'dist', 'src', 'main.js');
 const BACKEND_MODULES = /\/storage\/(sqlite|postgres|s3|fs|memory)\/|\/node_modules\/(pg|pg-pool|better-sqlite3|@aws-sdk\/client-s3)\//;
+/** The gateway's adapters, and the SDKs the provider adapters bring. */
+const UPSTREAM_MODULES = /\/gateway\/adapters\/|\/node_modules\/(@anthropic-ai\/|@aws-sdk\/(credential-providers|client-bedrock-runtime)\/|google-auth-library\/)/;
+const adapter = (modules: string[]): string[] =>
+  [...new Set(modules.flatMap((m) => /\/gateway\/adapters\/(anthropic|bedrock|vertex|mock)\.js$/.exec(m)?.[1] ?? []))].sort();
+const sdks = (modules: string[]): string[] =>
+  [...new Set(modules.flatMap((m) => /\/node_modules\/(@anthropic-ai\/[\w-]+|google-auth-library|@aws-sdk\/credential-providers)\//.exec(m)?.[1] ?? []))].sort();
 
 let dir: string;
 let hook: string;
@@ -49,6 +56,7 @@ describe('module loading', () => {
     );
     assert.ok(modules.some((m) => m.endsWith('/packages/server/dist/src/index.js')), 'the hook saw the import');
     assert.deepEqual(modules.filter((m) => BACKEND_MODULES.test(m)), []);
+    assert.deepEqual(modules.filter((m) => UPSTREAM_MODULES.test(m)), [], 'no upstream adapter or provider SDK');
   });
 
   it('a server on the embedded store loads SQLite and fs, never PostgreSQL or the AWS SDK', async () => {
@@ -59,6 +67,37 @@ describe('module loading', () => {
     assert.ok(modules.some((m) => /\/node_modules\/better-sqlite3\//.test(m)));
     assert.ok(modules.some((m) => /\/storage\/fs\//.test(m)));
     assert.deepEqual(modules.filter((m) => /\/storage\/(postgres|s3)\/|\/node_modules\/(pg|@aws-sdk\/client-s3)\//.test(m)), []);
+    assert.deepEqual(modules.filter((m) => UPSTREAM_MODULES.test(m)), [], 'no gateway configured: no adapter, no provider SDK');
+  });
+
+  it('a gateway loads the one adapter it is configured with, and only its provider SDK', async () => {
+    const withUpstream = (env: Record<string, string>) =>
+      loaded(async (hookEnv) => {
+        const server = await spawnServer({ env: { ...hookEnv, ...env } });
+        await server.stop();
+      });
+    const mock = await withUpstream({ CABINET_UPSTREAM: 'mock' });
+    assert.deepEqual([adapter(mock), sdks(mock)], [['mock'], []]);
+    const anthropic = await withUpstream({ CABINET_UPSTREAM: 'anthropic', CABINET_UPSTREAM_API_KEY: 'k' });
+    assert.deepEqual([adapter(anthropic), sdks(anthropic)], [['anthropic'], []], 'a plain fetch forward needs no SDK');
+    const bedrock = await withUpstream({ CABINET_UPSTREAM: 'bedrock', CABINET_UPSTREAM_REGION: 'us-east-1' });
+    assert.deepEqual(adapter(bedrock), ['bedrock']);
+    assert.deepEqual(sdks(bedrock), ['@anthropic-ai/bedrock-sdk', '@anthropic-ai/sdk', '@aws-sdk/credential-providers']);
+    const fake = await startFakeVertex();
+    try {
+      const vertex = await withUpstream({
+        CABINET_UPSTREAM: 'vertex',
+        CABINET_UPSTREAM_REGION: fake.region,
+        CABINET_UPSTREAM_PROJECT: fake.project,
+        GOOGLE_APPLICATION_CREDENTIALS: '',
+        GCE_METADATA_HOST: fake.host,
+        METADATA_SERVER_DETECTION: 'assume-present',
+      });
+      assert.deepEqual(adapter(vertex), ['vertex']);
+      assert.deepEqual(sdks(vertex), ['@anthropic-ai/sdk', '@anthropic-ai/vertex-sdk', 'google-auth-library']);
+    } finally {
+      await fake.close();
+    }
   });
 
   it('the CLI loads nothing but itself for --version, and only the client for client commands', async () => {

@@ -1,6 +1,6 @@
 /**
- * The current official Python SDK (`anthropic` 1.13.0, the seed's own language) against a started
- * server: test/e2e/python/files_sdk_test.py runs the seed's Python examples with only the edits the
+ * The current official Python SDK (`anthropic` 1.13.0: the Files API document's examples are Python) against a started
+ * server: test/e2e/python/files_sdk_test.py runs the Files API document's Python examples with only the edits the
  * SDK forces (docs/sdk.md). It installs the SDK with pip into a virtual environment of its own,
  * cached under node_modules/.cache/cabinet-python-sdk so later runs reuse it.
  *
@@ -75,7 +75,7 @@ async function reachable(url: string): Promise<boolean> {
   }
 }
 
-it(`the seed's Python examples run on the official Python SDK ${SDK_VERSION}`, { timeout: 600_000 }, async (t) => {
+it(`the Files API document's Python examples run on the official Python SDK ${SDK_VERSION}`, { timeout: 600_000 }, async (t) => {
   const found = await pythonWithSdk();
   if ('skip' in found) {
     // Loud, and reported as skipped by the runner: never counted as a pass.

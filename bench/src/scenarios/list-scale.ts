@@ -22,8 +22,8 @@ const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
 export async function listScale(ctx: Context): Promise<Figure[]> {
   const { scaleSmall, scaleLarge } = ctx.profile;
-  const small = await seededCabinet(ctx, scaleSmall);
-  const large = await seededCabinet(ctx, scaleLarge);
+  const small = await prefilledCabinet(ctx, scaleSmall);
+  const large = await prefilledCabinet(ctx, scaleLarge);
   try {
     const p99 = { small: [] as number[], large: [] as number[], ratio: [] as number[] };
     const p50 = { small: [] as number[], large: [] as number[] };
@@ -62,7 +62,7 @@ export async function listScale(ctx: Context): Promise<Figure[]> {
 }
 
 /** A server whose `default` workspace holds `count` files (records only; lists never read bytes). */
-async function seededCabinet(ctx: Context, count: number): Promise<Cabinet> {
+async function prefilledCabinet(ctx: Context, count: number): Promise<Cabinet> {
   const dataDir = mkdtempSync(join(ctx.workDir, `scale-${count}-`));
   // Start once so the server creates and migrates its database, then write the rows into it.
   const first = await startCabinet({ dataDir });
@@ -79,7 +79,7 @@ async function seededCabinet(ctx: Context, count: number): Promise<Cabinet> {
   db.transaction(() => {
     for (let i = 0; i < count; i++) {
       const id = ulid(t0 + i);
-      insert.run(`file_${id}`, `seeded-${i}.txt`, sha, t0 + i, `blob_${id}`);
+      insert.run(`file_${id}`, `filler-${i}.txt`, sha, t0 + i, `blob_${id}`);
     }
     db.prepare(
       `INSERT INTO workspace_usage (workspace_id, used_bytes, file_count) VALUES ('default', ?, ?)
@@ -88,7 +88,7 @@ async function seededCabinet(ctx: Context, count: number): Promise<Cabinet> {
   })();
   db.pragma('wal_checkpoint(TRUNCATE)');
   db.close();
-  ctx.log(`seeded ${count} files in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  ctx.log(`inserted ${count} files in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   return startCabinet({ dataDir });
 }
 

@@ -3,9 +3,11 @@
  * server's message and the request id, never a stack trace.
  */
 import { readFileSync } from 'node:fs';
-import { UsageError } from './args.js';
+import { UsageError, wantsHelp } from './args.js';
 import type { Context } from './context.js';
-import { USAGE } from './usage.js';
+import { describeError } from './errors.js';
+import { nearest } from './nearest.js';
+import { commandHelp, COMMANDS } from './usage.js';
 import type { CommandName } from './usage.js';
 
 interface CommandModule {
@@ -26,6 +28,17 @@ const LOADERS: Record<CommandName, () => Promise<CommandModule>> = {
   keys: () => import('./commands/keys.js'),
 };
 
+/** Words people type for a command that has another name here. */
+const SYNONYMS: Record<string, CommandName> = {
+  list: 'ls',
+  delete: 'rm',
+  remove: 'rm',
+  show: 'info',
+  start: 'serve',
+  server: 'serve',
+  key: 'keys',
+};
+
 /** The CLI's version, from its package.json (read only when asked for). */
 export function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -35,7 +48,10 @@ export function version(): string {
 export const HELP = `cabinet: a self-hosted Files API, and its command line
 
 Usage:
-${Object.values(USAGE).map((usage) => `  ${usage}`).join('\n')}
+${Object.values(COMMANDS).map((c) => `  ${c.usage}`).join('\n')}
+
+  cabinet <command> --help     what a command does and every option it takes
+  cabinet --version
 
 Client commands take --base-url and --api-key, or read CABINET_BASE_URL / CABINET_API_KEY
 (then ANTHROPIC_BASE_URL / ANTHROPIC_API_KEY). Default server: http://127.0.0.1:8080.
@@ -45,43 +61,42 @@ Exit codes: 0 ok, 1 API or I/O error, 2 usage error.
 export async function runCli(argv: string[], ctx: Context): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
-    ctx.io.stdout.write(HELP);
+    const topic = name === 'help' ? rest[0] : undefined;
+    if (topic !== undefined && isCommand(topic)) ctx.io.stdout.write(commandHelp(topic));
+    else ctx.io.stdout.write(HELP);
     return name === undefined ? 2 : 0;
   }
   if (name === '--version' || name === '-V' || name === 'version') {
     ctx.io.stdout.write(`cabinet ${version()}\n`);
     return 0;
   }
-  const load = isCommand(name) ? LOADERS[name] : undefined;
-  if (!load) {
-    ctx.io.stderr.write(`cabinet: unknown command ${JSON.stringify(name)}\n\n${HELP}`);
+  if (!isCommand(name)) {
+    const guess = SYNONYMS[name] ?? nearest(name, Object.keys(COMMANDS));
+    const hint = guess ? `Did you mean \`cabinet ${guess}\`?` : 'Commands: ' + Object.keys(COMMANDS).join(', ') + '.';
+    ctx.io.stderr.write(`cabinet: unknown command ${JSON.stringify(name)}. ${hint}\nSee: cabinet --help\n`);
     return 2;
   }
+  // `serve --help` lists the server's settings, which only the server knows: serve prints it.
+  if (name !== 'serve' && wantsHelp(rest)) {
+    ctx.io.stdout.write(commandHelp(name));
+    return 0;
+  }
   try {
-    return await (await load()).run(rest, ctx);
+    return await (await LOADERS[name]()).run(rest, ctx);
   } catch (err) {
     return await reportError(err, ctx);
   }
 }
 
 function isCommand(name: string): name is CommandName {
-  return Object.hasOwn(USAGE, name);
+  return Object.hasOwn(COMMANDS, name);
 }
 
 async function reportError(err: unknown, ctx: Context): Promise<number> {
-  // Loaded here, not at the top: `cabinet --version` and `--help` load nothing but the CLI.
-  const { APIError } = await import('@cabinet/client');
   if (err instanceof UsageError) {
     ctx.io.stderr.write(`cabinet: ${err.message}\n`);
     return 2;
   }
-  if (err instanceof APIError) {
-    const status = err.status === undefined ? '' : ` (HTTP ${err.status}`;
-    const id = err.requestID ? `${status ? ', ' : ' ('}request id ${err.requestID})` : status ? ')' : '';
-    ctx.io.stderr.write(`cabinet: ${err.message}${status}${id}\n`);
-    return 1;
-  }
-  const code = (err as NodeJS.ErrnoException).code;
-  ctx.io.stderr.write(`cabinet: ${err instanceof Error ? err.message : String(err)}${code && !String((err as Error).message).includes(code) ? ` (${code})` : ''}\n`);
+  ctx.io.stderr.write(`cabinet: ${await describeError(err)}\n`);
   return 1;
 }

@@ -9,9 +9,6 @@ export interface Context {
   env: NodeJS.ProcessEnv;
 }
 
-/** Global connection flags, accepted by every client command. */
-export const CONNECTION_FLAGS = ['base-url', 'api-key'] as const;
-
 /** The SDK client: `--base-url`/`--api-key`, else CABINET_* then ANTHROPIC_* variables (SDK defaults). */
 export function clientFor(args: ParsedArgs): Cabinet {
   return new Cabinet({ baseURL: flag(args, 'base-url'), apiKey: flag(args, 'api-key') });

@@ -1,6 +1,7 @@
 /**
  * The Cabinet client: configuration, authentication, timeouts and the retry loop. Resources
- * (`client.beta.files`, the same object at `client.files`) build on `client.request`.
+ * (`client.beta.files` and `client.beta.messages`, the same objects at `client.files` and
+ * `client.messages`) build on `client.request`.
  */
 import {
   APIConnectionError,
@@ -19,6 +20,7 @@ import {
 } from './core/errors.js';
 import { retryDelayMs, shouldRetry, sleep } from './core/retry.js';
 import { Files } from './resources/files.js';
+import { Messages } from './resources/messages.js';
 
 export interface ClientOptions {
   /** Defaults to CABINET_API_KEY, then ANTHROPIC_API_KEY. */
@@ -75,10 +77,11 @@ export class Cabinet {
   readonly baseURL: string;
   readonly timeout: number;
   readonly maxRetries: number;
-  /** The seed's namespace: `client.beta.files.upload(...)`. */
-  readonly beta: { readonly files: Files };
-  /** The same resource, as the GA SDK names it. */
+  /** The beta namespace, as the official SDK's 0.x versions name it: `client.beta.files.upload(...)`, `client.beta.messages.create(...)` (through Cabinet's gateway). */
+  readonly beta: { readonly files: Files; readonly messages: Messages };
+  /** The same resources, as the GA SDK names them. */
   readonly files: Files;
+  readonly messages: Messages;
   private readonly fetchImpl: typeof fetch;
   private readonly defaultHeaders: Record<string, string>;
 
@@ -90,7 +93,8 @@ export class Cabinet {
     this.fetchImpl = options.fetch ?? ((...args) => fetch(...args));
     this.defaultHeaders = options.defaultHeaders ?? {};
     this.files = new Files(this);
-    this.beta = { files: this.files };
+    this.messages = new Messages(this);
+    this.beta = { files: this.files, messages: this.messages };
   }
 
   /**
@@ -172,7 +176,7 @@ export class Cabinet {
       userSignal?.removeEventListener('abort', onUserAbort);
       if (userSignal?.aborted) throw new APIUserAbortError();
       if (timedOut) throw new APIConnectionTimeoutError();
-      throw new APIConnectionError({ message: `Connection error: ${(err as Error).message}`, cause: err });
+      throw new APIConnectionError({ message: connectionErrorMessage(url, err), cause: err });
     } finally {
       clearTimeout(timer);
     }
@@ -186,6 +190,42 @@ async function readErrorBody(response: Response): Promise<unknown> {
   } catch {
     return text === '' ? undefined : text;
   }
+}
+
+/** Words for the socket errors a connection most often fails with. */
+const CONNECTION_CAUSES: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'host name lookup failed',
+  ETIMEDOUT: 'connection timed out',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  EPIPE: 'connection closed while sending',
+};
+
+/**
+ * `Connection error: cannot reach http://127.0.0.1:8080/v1/files (connection refused)`: where, and
+ * why, from fetch's error and its causes (fetch itself only says "fetch failed").
+ */
+function connectionErrorMessage(url: string, err: unknown): string {
+  let where = url;
+  try {
+    const parsed = new URL(url);
+    where = `${parsed.origin}${parsed.pathname}`;
+  } catch {
+    // Not a URL fetch could parse: show it as given.
+  }
+  let why = err instanceof Error ? err.message : String(err);
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /^E[A-Z_]+$/.test(code)) {
+      why = CONNECTION_CAUSES[code] ?? `${e.message || code}`;
+      break;
+    }
+    if (e !== err && e.message) why = e.message;
+  }
+  return `Connection error: cannot reach ${where} (${why})`;
 }
 
 function readEnv(name: string): string | undefined {

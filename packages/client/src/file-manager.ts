@@ -1,5 +1,5 @@
 /**
- * The seed's FileManager: tracks what it uploads and deletes it all on `cleanup()`, or at the end
+ * FileManager (from the Files API document's lifecycle example): tracks what it uploads and deletes it all on `cleanup()`, or at the end
  * of an `await using` block.
  *
  *   await using files = new FileManager(client);

@@ -1,5 +1,5 @@
 /**
- * @cabinet/client — the Files API SDK from the seed, in TypeScript. No runtime dependencies: it
+ * @cabinet/client — a Files API SDK in TypeScript. No runtime dependencies: it
  * runs on the global fetch of Node 20+, Deno, Bun and browsers.
  */
 import { Cabinet } from './client.js';
@@ -33,6 +33,8 @@ export { fileFromPath, toFile, StreamFile } from './uploads.js';
 export type { FileContent, Uploadable } from './uploads.js';
 export { FileManager } from './file-manager.js';
 export type { CleanupReport } from './file-manager.js';
+export { Messages } from './resources/messages.js';
+export type { ContentBlock, Message, MessageCreateParams, TextCitation } from './resources/messages.js';
 export { resolveFileReferences } from './messages.js';
 export type { ResolveOptions } from './messages.js';
 export type { DeletedFileObject, ErrorEnvelope, ErrorType, FileListPage, FileObject, FilePurpose } from './wire.js';

@@ -5,7 +5,7 @@
  * `{type: "document" | "image", source: {type: "file", file_id}}` block (docs/wire.md §12) is replaced by
  * the file's content, fetched from Cabinet: text files as a `text` source, PDFs and images as
  * `base64`. Other fields of the block (title, context, citations, cache_control) are kept.
- * The seed's example puts the file id in a base64 source's `data`; that form is resolved too.
+ * Some older examples put the file id in a base64 source's `data`; that form is resolved too.
  */
 import type { Cabinet } from './client.js';
 import type { FileMetadata } from './resources/files.js';

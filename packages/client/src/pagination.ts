@@ -1,5 +1,5 @@
 /**
- * List pages: the seed's `SyncPage` in TypeScript. A page has `data`, `has_more`, `first_id`,
+ * List pages: the Python SDK's `SyncPage`, in TypeScript. A page has `data`, `has_more`, `first_id`,
  * `last_id`, `hasNextPage()`, `getNextPage()` and `iterPages()`; iterating it with `for await`
  * walks every item from this page on. A walk that started with `before_id` keeps going backwards.
  */

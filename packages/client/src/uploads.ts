@@ -35,7 +35,7 @@ export class StreamFile {
   }
 }
 
-/** The bytes themselves: what the seed's `("document.txt", content)` tuple carries. */
+/** The bytes themselves: what a `["document.txt", content]` tuple carries. */
 export type FileContent = Uint8Array | ArrayBuffer | string | Blob;
 
 /**
@@ -66,11 +66,18 @@ export async function toFile(
 }
 
 /**
- * A File for a path on disk, read lazily as the upload streams (Node, Deno and Bun). The seed's
- * `file_from_path`. The type is left for the server to detect from the content and the name.
+ * A File for a path on disk, read lazily as the upload streams (Node, Deno and Bun): the official
+ * Python SDK's `file_from_path`. The type is left for the server to detect from the content and
+ * the name. A missing path, a directory or anything else that is not a regular file is refused
+ * here, with an error that names the path, rather than failing later in the middle of an upload.
  */
 export async function fileFromPath(path: string, options: { type?: string; name?: string } = {}): Promise<File> {
   const fs = await import('node:fs');
+  const info = await fs.promises.stat(path).catch((err: NodeJS.ErrnoException) => {
+    throw Object.assign(new Error(`fileFromPath: ${path}: ${err.code === 'ENOENT' ? 'no such file or directory' : err.message}`), { code: err.code, path });
+  });
+  if (info.isDirectory()) throw Object.assign(new Error(`fileFromPath: ${path} is a directory, not a file`), { code: 'EISDIR', path });
+  if (!info.isFile()) throw Object.assign(new Error(`fileFromPath: ${path} is not a regular file`), { code: 'EINVAL', path });
   // openAsBlob (Node >= 19.8) gives a Blob backed by the file: nothing is read until it streams,
   // and it can be streamed again for a retry.
   const blob = await fs.openAsBlob(path);

@@ -6,7 +6,7 @@
  * the client keeps zero runtime dependencies while the server shares the same types and limits.
  */
 
-/** Purposes Cabinet accepts on upload (the seed's extra; the official SDK never sends one). */
+/** Purposes Cabinet accepts on upload (an extra: the official SDKs never send one). */
 export type FilePurpose = 'batch' | 'user_data';
 
 /** A stored file, as `POST /v1/files`, `GET /v1/files/{id}` and list pages return it. */
@@ -19,8 +19,8 @@ export interface FileObject {
   mime_type: string;
   size_bytes: number;
   /**
-   * Cabinet extension: `size_bytes` under the seed's name (`uploaded.size`), so code written for the
-   * seed's interface reads it from any SDK (the official ones keep undeclared fields; docs/wire.md §13).
+   * Cabinet extension: `size_bytes` under the Files API document's name (`uploaded.size`), so code
+   * written for that interface reads it from any SDK (the official ones keep undeclared fields; docs/wire.md §13).
    */
   size: number;
   /** RFC 3339, UTC, millisecond precision. */
@@ -35,7 +35,7 @@ export interface FileObject {
   sha256: string;
 }
 
-/** `DELETE /v1/files/{id}` answer. The official shape has no `deleted`; the seed's does. */
+/** `DELETE /v1/files/{id}` answer. The official shape has no `deleted`; `@cabinet/client` promises it. */
 export interface DeletedFileObject {
   id: string;
   type: 'file_deleted';

@@ -11,6 +11,9 @@ import { RateLimiter } from './auth/rate-limiter.js';
 import type { Config } from './config.js';
 import { FileService } from './files/file-service.js';
 import type { FileIdGenerator } from './files/file-id.js';
+import { createGateway } from './gateway/create-gateway.js';
+import type { GatewayDependencies } from './gateway/create-gateway.js';
+import type { Gateway } from './gateway/gateway-service.js';
 import { createRequestHandler } from './http/handler.js';
 import { instrumentJobs } from './metrics/jobs.js';
 import { Metrics } from './metrics/metrics.js';
@@ -26,21 +29,35 @@ export interface AppOptions {
   logger?: PinoLogger;
   clock?: () => number;
   ids?: FileIdGenerator;
+  /** Credentials for the Messages gateway's upstream instead of the standard chains (tests). */
+  upstreamCredentials?: Pick<GatewayDependencies, 'awsCredentials' | 'googleAuthClient'>;
+}
+
+export interface FirstRunKey {
+  /** The key this start created, when no key was configured or stored. */
+  secret?: string;
+  /** Active keys in the store (the new one included). */
+  storedKeys: number;
 }
 
 export interface App {
   readonly config: Config;
   readonly stores: Stores;
   readonly service: FileService;
+  /** The Messages gateway; absent when `CABINET_UPSTREAM` is unset. */
+  readonly gateway: Gateway | undefined;
   readonly logger: PinoLogger;
   readonly handler: RequestListener;
   /** The Prometheus metrics; absent when CABINET_METRICS_ACCESS=off and no metrics listener is set. */
   readonly metrics: Metrics | undefined;
+  /** Opens the stores, sweeps what a crash left behind and starts the expiry reaper. */
+  start(): Promise<void>;
   /**
-   * Opens the stores, sweeps what a crash left behind and starts the expiry reaper. With no key
-   * configured or stored, creates one and returns its secret (to be shown once).
+   * With no key configured or stored, creates one and returns its secret (to be shown once); also
+   * counts the active stored keys. Called once the server listens (server.ts): a key made by a
+   * start that then fails to listen would be stored but never shown.
    */
-  start(): Promise<{ firstApiKey?: string }>;
+  firstRunKey(): Promise<FirstRunKey>;
   close(): Promise<void>;
 }
 
@@ -50,16 +67,6 @@ export async function createApp(options: AppOptions): Promise<App> {
   const logger = options.logger ?? pino({ level: config.logLevel, base: null });
   const stores = options.stores ?? (await createStores(config));
   const clock = options.clock ?? Date.now;
-  const service = new FileService({
-    blobs: stores.blobs,
-    metadata: stores.metadata.files,
-    maxFileBytes: config.maxFileBytes,
-    quotaBytes: config.quotaBytes,
-    clock,
-    logger,
-    ...(options.ids ? { ids: options.ids } : {}),
-  });
-  const authenticator = new Authenticator(stores.metadata.apiKeys, { staticKeys: config.apiKeys, adminKeys: config.adminKeys });
   const metrics =
     config.metricsAccess === 'off' && config.metricsListen === ''
       ? undefined
@@ -72,6 +79,27 @@ export async function createApp(options: AppOptions): Promise<App> {
     stores.blobs.observe?.(metrics);
   }
   const jobs = metrics ? instrumentJobs(stores.metadata.jobs, metrics) : stores.metadata.jobs;
+  let gateway: Gateway | undefined;
+  const service = new FileService({
+    blobs: stores.blobs,
+    metadata: stores.metadata.files,
+    maxFileBytes: config.maxFileBytes,
+    quotaBytes: config.quotaBytes,
+    clock,
+    logger,
+    ...(options.ids ? { ids: options.ids } : {}),
+    // A deleted or expired file's upstream copies go with it (mirroring, docs/gateway.md).
+    onDeleted: async (record) => gateway?.fileDeleted(record),
+  });
+  gateway = await createGateway(config, {
+    files: service,
+    mirrors: stores.metadata.mirrors,
+    logger,
+    clock,
+    ...options.upstreamCredentials,
+    onUpstreamCall: metrics && ((upstream, status, seconds) => metrics.upstreamCalled(upstream, status, seconds)),
+  });
+  const authenticator = new Authenticator(stores.metadata.apiKeys, { staticKeys: config.apiKeys, adminKeys: config.adminKeys });
   const admin = new AdminService({
     apiKeys: stores.metadata.apiKeys,
     workspaces: stores.metadata.workspaces,
@@ -83,6 +111,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const handler = createRequestHandler({
     files: service,
     admin,
+    gateway,
     authenticator,
     logger,
     checkReady: () => checkStores(stores, (store, err) => logger.warn({ err, store }, 'readiness check failed')),
@@ -105,12 +134,15 @@ export async function createApp(options: AppOptions): Promise<App> {
     config,
     stores,
     service,
+    gateway,
     logger,
     handler,
     metrics,
     async start() {
       await stores.metadata.init();
       await stores.blobs.init();
+      // The workspace keys without one act on always exists, even before it holds anything.
+      await stores.metadata.workspaces.createWorkspace(DEFAULT_WORKSPACE, clock());
       // With shared stores, instances starting together take turns: one sweeps, the others skip.
       const swept = await jobs.run('sweep', () => service.sweepLeftovers(stores.exclusive ? 0 : sweepGraceMs));
       const reaped = await jobs.run('reap', () => service.reapExpired());
@@ -120,13 +152,17 @@ export async function createApp(options: AppOptions): Promise<App> {
       );
       every(config.reapIntervalSeconds, 'reap', () => service.reapExpired());
       every(config.sweepIntervalSeconds, 'sweep', () => service.sweepLeftovers(sweepGraceMs));
-      const firstKey = await stores.metadata.jobs.run('first-run-key', async () => {
-        // The workspace keys without one act on always exists, even before it holds anything.
-        await stores.metadata.workspaces.createWorkspace(DEFAULT_WORKSPACE, clock());
+      const mirroring = config.upstreamFiles === 'mirror' ? gateway : undefined;
+      if (mirroring) every(config.reapIntervalSeconds, 'mirror-sweep', () => mirroring.sweepMirrors());
+    },
+    async firstRunKey() {
+      // Under the job lock: instances starting together on one database make one key, not several.
+      const created = await stores.metadata.jobs.run('first-run-key', async () => {
         if (config.apiKeys.length > 0 || config.adminKeys.length > 0 || (await stores.metadata.apiKeys.countActiveApiKeys()) > 0) return undefined;
         return (await createApiKey(stores.metadata.apiKeys, { name: 'first-run', nowMs: clock() })).secret;
       });
-      return firstKey.ran && firstKey.value !== undefined ? { firstApiKey: firstKey.value } : {};
+      const storedKeys = await stores.metadata.apiKeys.countActiveApiKeys();
+      return created.ran && created.value !== undefined ? { secret: created.value, storedKeys } : { storedKeys };
     },
     async close() {
       for (const timer of timers) clearInterval(timer);

@@ -19,6 +19,8 @@ export interface Config {
   /** Admin keys: the Admin API, and every workspace through `anthropic-workspace-id`. */
   adminKeys: string[];
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** `json` lines, `pretty` for people, or `auto`: pretty on a terminal (the process entry decides). */
+  logFormat: 'auto' | 'json' | 'pretty';
   reapIntervalSeconds: number;
   /** Requests per minute per API key; 0 means no limit. */
   rateLimitPerMinute: number;
@@ -54,6 +56,24 @@ export interface Config {
   metricsListen: string;
   /** Workspaces with quota series of their own; the rest are summed as `workspace="other"`. */
   metricsTopWorkspaces: number;
+
+  // --- The Messages gateway (docs/gateway.md) ---
+  /** Where `POST /v1/messages` goes; empty: no gateway (404 naming this setting). */
+  upstream: '' | 'anthropic' | 'bedrock' | 'vertex' | 'mock';
+  /** The upstream's base URL; empty: the upstream's default. */
+  upstreamUrl: string;
+  /** The anthropic upstream's key (sent as `x-api-key`). */
+  upstreamApiKey: string;
+  /** Bedrock (default `AWS_REGION`) or Vertex (default `CLOUD_ML_REGION`) region. */
+  upstreamRegion: string;
+  /** Vertex project; empty: the credentials' project. */
+  upstreamProject: string;
+  /** How files that cannot be inlined are sent: refused (`inline`) or copied to the upstream's Files API (`mirror`). */
+  upstreamFiles: 'inline' | 'mirror';
+  /** The upstream's request size limit, checked with files inlined. */
+  upstreamMaxRequestBytes: number;
+  /** How long to wait for the upstream's response headers. */
+  upstreamTimeoutMs: number;
 }
 
 interface OptionSpec<K extends keyof Config> {
@@ -81,6 +101,9 @@ export const OPTIONS = [
   opt('apiKeys', 'CABINET_API_KEYS', 'Comma-separated keys valid for workspace `default` (in addition to stored keys).', [], keyList),
   opt('adminKeys', 'CABINET_ADMIN_KEYS', 'Comma-separated admin keys: the Admin API, and any workspace through `anthropic-workspace-id` (`default` without it).', [], keyList),
   opt('logLevel', 'CABINET_LOG_LEVEL', 'pino log level (`silent` turns logging off).', 'info', (v) => oneOf(v, LOG_LEVELS)),
+  opt('logFormat', 'CABINET_LOG_FORMAT', '`json` (one JSON object per line), `pretty` (for people), or `auto`: pretty when stdout is a terminal, else JSON.', 'auto', (v) =>
+    oneOf(v, ['auto', 'json', 'pretty'] as const),
+  ),
   opt('reapIntervalSeconds', 'CABINET_REAP_INTERVAL_SECONDS', 'How often expired files are deleted.', 60, (v) => integer(v, 1, 86_400)),
   opt('rateLimitPerMinute', 'CABINET_RATE_LIMIT_PER_MINUTE', 'Requests per minute per API key (a token bucket of that size); 0 or unset: no limit.', 0, (v) =>
     integer(v, 0, 10_000_000),
@@ -118,6 +141,24 @@ export const OPTIONS = [
   opt('metricsTopWorkspaces', 'CABINET_METRICS_TOP_WORKSPACES', 'Workspaces (the largest) that get quota usage series of their own in `/metrics`; the rest are summed as `workspace="other"`.', 20, (v) =>
     integer(v, 0, 1000),
   ),
+
+  // The Messages gateway (docs/gateway.md).
+  opt('upstream', 'CABINET_UPSTREAM', 'Messages gateway upstream: `anthropic`, `bedrock`, `vertex` or `mock` (built-in, offline); unset: no gateway.', '', (v) =>
+    oneOf(v, ['anthropic', 'bedrock', 'vertex', 'mock'] as const),
+  ),
+  opt('upstreamUrl', 'CABINET_UPSTREAM_URL', 'Upstream base URL; unset: `https://api.anthropic.com`, or the Bedrock/Vertex endpoint of the region.', '', (v) =>
+    pattern(v, /^https?:\/\//, 'an http(s):// URL'),
+  ),
+  opt('upstreamApiKey', 'CABINET_UPSTREAM_API_KEY', '`anthropic` upstream: the key sent upstream as `x-api-key` (callers use their Cabinet keys).', '', nonEmpty),
+  opt('upstreamRegion', 'CABINET_UPSTREAM_REGION', '`bedrock`: AWS region (unset: `AWS_REGION`); `vertex`: Google Cloud region (unset: `CLOUD_ML_REGION`).', '', nonEmpty),
+  opt('upstreamProject', 'CABINET_UPSTREAM_PROJECT', '`vertex`: Google Cloud project (unset: the credentials\' project).', '', nonEmpty),
+  opt('upstreamFiles', 'CABINET_UPSTREAM_FILES', '`inline`, or `mirror` (`anthropic` only): files that cannot be inlined are copied to the upstream\'s Files API once.', 'inline', (v) =>
+    oneOf(v, ['inline', 'mirror'] as const),
+  ),
+  opt('upstreamMaxRequestBytes', 'CABINET_UPSTREAM_MAX_REQUEST_BYTES', 'Upstream request size limit, checked with files inlined (413 above it).', 32 * KB * KB, bytes),
+  opt('upstreamTimeoutMs', 'CABINET_UPSTREAM_TIMEOUT_MS', 'How long to wait for the upstream\'s response headers (504 after it); a stream may then last as long as it needs.', 600_000, (v) =>
+    integer(v, 1, 3_600_000),
+  ),
 ] as const;
 
 export class ConfigError extends Error {
@@ -149,7 +190,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: readonly 
   if (result.store === 'memory' && (result.databaseUrl !== '' || result.s3Bucket !== '')) {
     throw new ConfigError('CABINET_STORE=memory keeps everything in memory; unset CABINET_DATABASE_URL and CABINET_S3_BUCKET, or drop CABINET_STORE');
   }
-  return { ...result, dataDir: resolve(result.dataDir) };
+  return { ...result, dataDir: resolve(result.dataDir), ...checkUpstream(result, env) };
 }
 
 /** `CABINET_MAX_FILE_BYTES` → `max-file-bytes`. */
@@ -171,6 +212,23 @@ export function bytes(raw: string): number {
 
 // --- Internal helpers ---
 
+/** The gateway settings that depend on each other, and the regions' standard fallbacks. */
+function checkUpstream(config: Config, env: NodeJS.ProcessEnv): Pick<Config, 'upstreamRegion'> {
+  const { upstream } = config;
+  if (config.upstreamFiles === 'mirror' && upstream !== 'anthropic') {
+    throw new ConfigError('CABINET_UPSTREAM_FILES=mirror copies files to an upstream Files API, which only CABINET_UPSTREAM=anthropic has');
+  }
+  if (upstream === 'anthropic' && config.upstreamApiKey === '') {
+    throw new ConfigError('CABINET_UPSTREAM=anthropic needs CABINET_UPSTREAM_API_KEY (sent upstream as x-api-key; callers keep using their Cabinet keys)');
+  }
+  const fallback = upstream === 'bedrock' ? (env['AWS_REGION'] ?? env['AWS_DEFAULT_REGION']) : upstream === 'vertex' ? env['CLOUD_ML_REGION'] : undefined;
+  const region = config.upstreamRegion || fallback || '';
+  if ((upstream === 'bedrock' || upstream === 'vertex') && region === '') {
+    throw new ConfigError(`CABINET_UPSTREAM=${upstream} needs a region: set CABINET_UPSTREAM_REGION (or ${upstream === 'bedrock' ? 'AWS_REGION' : 'CLOUD_ML_REGION'})`);
+  }
+  return { upstreamRegion: region };
+}
+
 function opt<K extends keyof Config>(
   key: K,
   env: string,
@@ -187,8 +245,11 @@ function parseFlags(argv: readonly string[]): Map<string, string> {
     const arg = argv[i] ?? '';
     if (!arg.startsWith('--')) throw new ConfigError(`unexpected argument ${JSON.stringify(arg)}`);
     const eq = arg.indexOf('=');
+    const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
+    // An unknown option is reported as unknown, whether or not a value follows it.
+    if (!OPTIONS.some((o) => flagName(o.env) === name)) throw new ConfigError(`unknown option --${name}; see --help`);
     if (eq !== -1) {
-      flags.set(arg.slice(2, eq), arg.slice(eq + 1));
+      flags.set(name, arg.slice(eq + 1));
       continue;
     }
     const value = argv[i + 1];

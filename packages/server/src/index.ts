@@ -5,18 +5,21 @@
  * new backends: `@cabinet/server/testing`.
  */
 export { createApp } from './app.js';
-export type { App, AppOptions } from './app.js';
+export type { App, AppOptions, FirstRunKey } from './app.js';
 export { startServer } from './server.js';
 export type { RunningServer } from './server.js';
 export { loadConfig, ConfigError, OPTIONS, bytes as parseBytes } from './config.js';
 export type { Config } from './config.js';
 export { configHelp } from './config-help.js';
 export { announceFirstKey, startupMessage } from './banner.js';
+export type { KeyStore } from './banner.js';
+export { createLogger } from './logger.js';
+export { serverVersion } from './version.js';
 export { FileService } from './files/file-service.js';
 export { createApiKey, hashApiKey, DEFAULT_WORKSPACE, isValidWorkspaceName } from './auth/api-keys.js';
-export { createStores, createMetadataBackend } from './storage/create-stores.js';
+export { createStores, createMetadataBackend, sqliteDatabasePath } from './storage/create-stores.js';
 export type { Stores } from './storage/create-stores.js';
-export type { BlobStore } from './storage/blob-store.js';
+export type { BlobStore, ByteRange, GetOptions, PutOptions } from './storage/blob-store.js';
 export { BlobNotFoundError } from './storage/blob-store.js';
 export type { FileMetadataStore } from './storage/file-metadata-store.js';
 export type { ApiKeyStore } from './storage/api-key-store.js';

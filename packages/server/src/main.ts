@@ -7,16 +7,22 @@ import './threadpool.js';
 import { ConfigError, loadConfig } from './config.js';
 import { configHelp } from './config-help.js';
 import { startupMessage } from './banner.js';
+import { createLogger } from './logger.js';
 import { startServer } from './server.js';
+import { serverVersion } from './version.js';
 
 async function main(argv: string[]): Promise<void> {
   if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(`Usage: cabinet-server [options]\n\n${configHelp()}\n`);
+    process.stdout.write(`Usage: cabinet-server [options]\n       cabinet-server --version\n\n${configHelp()}\n`);
+    return;
+  }
+  if (argv.includes('--version') || argv.includes('-V')) {
+    process.stdout.write(`cabinet-server ${serverVersion()}\n`);
     return;
   }
   const config = loadConfig(process.env, argv);
-  const running = await startServer({ config });
-  process.stderr.write(startupMessage(running, config));
+  const logger = await createLogger(config, { tty: process.stdout.isTTY === true });
+  const running = await startServer({ config, logger });
   let signals = 0;
   const stop = (signal: string): void => {
     if (++signals > 1) process.exit(1); // a second Ctrl-C: stop waiting
@@ -31,6 +37,9 @@ async function main(argv: string[]): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  // Only now: whoever waits for this line may signal at once (writes to a pipe are synchronous, so
+  // a handler installed after it could come too late, and the process would die without closing).
+  process.stderr.write(startupMessage(running, config));
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {

@@ -22,7 +22,10 @@ export interface RunningServer {
   url: string;
   /** The separate metrics listener's URL (CABINET_METRICS_LISTEN), e.g. `http://127.0.0.1:9464`. */
   metricsUrl?: string;
+  /** The key this start created (no key was configured or stored): show it, it is not kept. */
   firstApiKey?: string;
+  /** Active API keys in the store when the server started listening. */
+  storedApiKeys: number;
   /** Stops accepting, lets requests in flight finish (up to the grace period), closes the stores. */
   close(): Promise<void>;
 }
@@ -30,7 +33,7 @@ export interface RunningServer {
 export async function startServer(options: AppOptions): Promise<RunningServer> {
   const app = await createApp(options);
   const { config } = app;
-  const started = await app.start();
+  await app.start();
   const server = createServer(
     {
       // Uploads of hundreds of MB may take minutes: no total request deadline, but headers must
@@ -87,6 +90,10 @@ export async function startServer(options: AppOptions): Promise<RunningServer> {
       server.off('error', reject);
       resolve();
     });
+  }).catch(async (err: unknown) => {
+    // Port taken, address not ours: release the stores (and the data directory's lock) first.
+    await app.close();
+    throw err;
   });
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -95,13 +102,21 @@ export async function startServer(options: AppOptions): Promise<RunningServer> {
   const metricsListener =
     config.metricsListen !== '' && app.metrics
       ? await startMetricsListener(config.metricsListen, app.metrics, (err) => app.logger.error({ err }, 'metrics listener failed')).catch(async (err: unknown) => {
-          // Half a start is no start: the main listener goes too, and the caller sees why.
+          // Half a start is no start: the main listener goes too, and the caller sees why (before
+          // a first-run key is made, which would otherwise be made and never shown).
           await new Promise<void>((resolve) => server.close(() => resolve()));
           await app.close();
           throw err;
         })
       : undefined;
   if (metricsListener) app.logger.info({ url: metricsListener.url }, 'metrics listening');
+  // Only now that the port is ours: a first-run key made before a failed listen would be lost.
+  const keys = await app.firstRunKey().catch(async (err: unknown) => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    metricsListener?.server.close();
+    await app.close();
+    throw err;
+  });
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
@@ -128,7 +143,8 @@ export async function startServer(options: AppOptions): Promise<RunningServer> {
     server,
     url,
     close,
+    storedApiKeys: keys.storedKeys,
     ...(metricsListener ? { metricsUrl: metricsListener.url } : {}),
-    ...(started.firstApiKey ? { firstApiKey: started.firstApiKey } : {}),
+    ...(keys.secret ? { firstApiKey: keys.secret } : {}),
   };
 }

@@ -17,8 +17,34 @@ describe('configuration', () => {
   it('names the setting at fault', () => {
     assert.throws(() => loadConfig({ CABINET_PORT: 'eighty' }), (e: unknown) => e instanceof ConfigError && /CABINET_PORT \(--port\)/.test(e.message));
     assert.throws(() => loadConfig({}, ['--nope', '1']), /unknown option --nope/);
+    // Unknown whether or not a value follows (it used to say "needs a value").
+    assert.throws(() => loadConfig({}, ['--nope']), (e: unknown) => e instanceof ConfigError && e.message === 'unknown option --nope; see --help');
+    assert.throws(() => loadConfig({}, ['--nope=1']), /unknown option --nope/);
+    assert.throws(() => loadConfig({}, ['--port']), /option --port needs a value/);
     assert.throws(() => loadConfig({ CABINET_STORE: 'mongo' }), /CABINET_STORE/);
   });
+  it('takes a log format: auto (the default), json or pretty', () => {
+    assert.equal(loadConfig({}).logFormat, 'auto');
+    assert.equal(loadConfig({ CABINET_LOG_FORMAT: 'json' }).logFormat, 'json');
+    assert.equal(loadConfig({}, ['--log-format', 'pretty']).logFormat, 'pretty');
+    assert.throws(() => loadConfig({ CABINET_LOG_FORMAT: 'xml' }), /CABINET_LOG_FORMAT \(--log-format\)/);
+  });
+  it('checks the gateway settings together, with the standard region variables as fallbacks', () => {
+    assert.equal(loadConfig({}).upstream, '');
+    assert.throws(() => loadConfig({ CABINET_UPSTREAM: 'openai' }), /CABINET_UPSTREAM \(--upstream\): expected one of anthropic, bedrock, vertex, mock/);
+    assert.throws(() => loadConfig({ CABINET_UPSTREAM: 'anthropic' }), /needs CABINET_UPSTREAM_API_KEY/);
+    assert.throws(() => loadConfig({ CABINET_UPSTREAM: 'mock', CABINET_UPSTREAM_FILES: 'mirror' }), /only CABINET_UPSTREAM=anthropic/);
+    assert.throws(() => loadConfig({ CABINET_UPSTREAM: 'bedrock' }), /needs a region: set CABINET_UPSTREAM_REGION \(or AWS_REGION\)/);
+    assert.equal(loadConfig({ CABINET_UPSTREAM: 'bedrock', AWS_REGION: 'eu-west-1' }).upstreamRegion, 'eu-west-1');
+    assert.equal(loadConfig({ CABINET_UPSTREAM: 'bedrock', AWS_REGION: 'eu-west-1', CABINET_UPSTREAM_REGION: 'us-west-2' }).upstreamRegion, 'us-west-2');
+    assert.throws(() => loadConfig({ CABINET_UPSTREAM: 'vertex', AWS_REGION: 'eu-west-1' }), /CLOUD_ML_REGION/);
+    assert.equal(loadConfig({ CABINET_UPSTREAM: 'vertex', CLOUD_ML_REGION: 'us-east5' }).upstreamRegion, 'us-east5');
+    const anthropic = loadConfig({ CABINET_UPSTREAM: 'anthropic', CABINET_UPSTREAM_API_KEY: 'k', CABINET_UPSTREAM_FILES: 'mirror' }, ['--upstream-max-request-bytes', '10MB']);
+    assert.deepEqual([anthropic.upstreamFiles, anthropic.upstreamMaxRequestBytes, anthropic.upstreamTimeoutMs], ['mirror', 10_000_000, 600_000]);
+    assert.equal(loadConfig({}).upstreamMaxRequestBytes, 32_000_000);
+    assert.throws(() => loadConfig({ CABINET_UPSTREAM_URL: 'api.anthropic.com' }), /CABINET_UPSTREAM_URL .*http\(s\):\/\/ URL/);
+  });
+
   it('is documented: every setting appears in the README configuration table', () => {
     const readme = readFileSync(join(process.cwd(), 'README.md'), 'utf8');
     for (const o of OPTIONS) assert.match(readme, new RegExp(`\\| \`${o.env}\` \\|`), `${o.env} missing from README.md`);

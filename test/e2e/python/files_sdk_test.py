@@ -1,10 +1,10 @@
 """
 Black-box test of Cabinet with the current official Python SDK (`anthropic` 1.x), run by
-test/e2e/python-sdk.test.ts against a started server. It follows the seed's Python examples with
+test/e2e/python-sdk.test.ts against a started server. It follows the Files API document's Python examples with
 only the edits the SDK itself forces: `purpose=` goes in `extra_body`, `retrieve` is
 `retrieve_metadata`, `download(...)` returns a response (`.read()`), list cursors go in
 `extra_query`. Everything else (`.size`, `.purpose`, `.deleted`, the pagination example) must work
-as the seed wrote it.
+as the document wrote it.
 
 Environment: CABINET_BASE_URL, CABINET_API_KEY (workspace `default`), CABINET_OTHER_KEY (workspace
 `other`), CABINET_MAX_FILE_BYTES and CABINET_QUOTA_BYTES (the server's limits). Exits non-zero with
@@ -65,8 +65,8 @@ check(anthropic.__version__.startswith("1."), "the current 1.x SDK is installed"
 
 workdir = tempfile.mkdtemp(prefix="cabinet-py-")
 
-# --- Upload File from Path (seed) -------------------------------------------------------------
-step("upload from path: the seed's attributes, .size included")
+# --- Upload File from Path (the document's example) -----------------------------------------------
+step("upload from path: the document's attributes, .size included")
 doc_path = os.path.join(workdir, "document.pdf")
 pdf = b"%PDF-1.4\n" + os.urandom(5000) + b"\n%%EOF\n"
 with open(doc_path, "wb") as f:
@@ -89,7 +89,7 @@ ga = client.files.upload(file=("ga.txt", b"general availability"))
 check(ga.size == 20 and ga.purpose == "user_data", "GA upload without purpose defaults to user_data")
 check(ga.expires_at is None, "GA expires_at")
 
-# --- Upload for Batch Processing (seed) -------------------------------------------------------
+# --- Upload for Batch Processing (the document's example) -----------------------------------------
 step("upload for batch processing, and a bad batch file")
 batch_requests = [
     {
@@ -110,14 +110,14 @@ try:
 except BadRequestError as e:
     check(e.status_code == 400 and "line 1" in e.message, f"bad batch file message: {e.message}")
 
-# --- Retrieve File Metadata (seed) ------------------------------------------------------------
+# --- Retrieve File Metadata (the document's example) ----------------------------------------------
 step("retrieve_metadata: .size and .purpose")
 file_metadata = client.beta.files.retrieve_metadata(uploaded.id)
 check(file_metadata.id == uploaded.id and file_metadata.size == len(pdf), "metadata.size")
 check(file_metadata.purpose == "user_data", "metadata.purpose")
 check(client.files.retrieve_metadata(batch_file.id).purpose == "batch", "GA retrieve_metadata")
 
-# --- Manage Multiple Files (seed) -------------------------------------------------------------
+# --- Manage Multiple Files (the document's example) -----------------------------------------------
 step("manage multiple files")
 paths = []
 for name in ["document1.pdf", "document2.pdf", "data.csv"]:
@@ -133,7 +133,7 @@ check([f.filename for f in uploaded_files] == ["document1.pdf", "document2.pdf",
 extra = [upload_bytes(f"page-{i}.txt", f"page file {i}".encode()).id for i in range(20)]
 all_ids = {uploaded.id, from_bytes.id, ga.id, batch_file.id, *file_ids, *extra}
 
-# --- List All Files (seed): auto-pagination, both dialects ------------------------------------
+# --- List All Files (the document's example): auto-pagination, both dialects ----------------------
 step("list all files: auto-pagination in both dialects, .size on list items")
 listed = [f for f in client.beta.files.list()]
 check({f.id for f in listed} == all_ids and len(listed) == len(all_ids), f"beta list() walks every file once ({len(listed)})")
@@ -143,10 +143,10 @@ check(set(small_pages) == all_ids and len(small_pages) == len(all_ids), "GA list
 ids_page = client.files.list(ids=[uploaded.id, ga.id, "file_01ZZZZZZZZZZZZZZZZZZZZZZZZ"])
 check({f.id for f in ids_page.data} == {uploaded.id, ga.id} and ids_page.next_page is None, "GA ids[]")
 
-# --- List Files with Pagination (seed), cursors in extra_query -------------------------------
-step("the seed's pagination example: after_id and before_id, then iterating the page")
+# --- List Files with Pagination (the document's example), cursors in extra_query ------------------
+step("the document's pagination example: after_id and before_id, then iterating the page")
 page1 = client.beta.files.list(limit=10)
-for file in page1.data:  # the seed iterates the page itself, which in 1.x walks every page
+for file in page1.data:  # the document iterates the page itself, which in 1.x walks every page
     print(f"File: {file.filename}")
 page_one_ids = [f.id for f in page1.data]
 check(len(page1.data) == 10 and page1.has_next_page(), "page1")
@@ -164,7 +164,7 @@ window = [f.id for f in client.beta.files.list(limit=2, extra_query={"after_id":
 check(sorted(window) == sorted(page_one_ids[1:6]) and len(window) == 5, f"after_id with before_id: the window between them ({len(window)})")
 
 
-# --- Pagination for Large Lists (seed), cursors in extra_query --------------------------------
+# --- Pagination for Large Lists (the document's example), cursors in extra_query ------------------
 def list_all_files(client):
     all_files = []
     after_id = None
@@ -178,11 +178,11 @@ def list_all_files(client):
     return all_files
 
 
-step("the seed's cursor walk")
+step("the document's cursor walk")
 walked = list_all_files(client)
 check([f.id for f in walked] == [f.id for f in listed], "cursor walk sees every file once, newest first")
 
-# --- Download File (seed) ---------------------------------------------------------------------
+# --- Download File (the document's example) -------------------------------------------------------
 step("download: .read() and write_to_file, byte-exact")
 content = client.beta.files.download(uploaded.id).read()
 check(sha(content) == sha(pdf), "download bytes")
@@ -192,7 +192,7 @@ with open(out, "rb") as f:
     check(sha(f.read()) == sha(pdf), "write_to_file bytes")
 print(f"Downloaded {len(content)} bytes")
 
-# --- Check File Before Use (seed) -------------------------------------------------------------
+# --- Check File Before Use (the document's example) -----------------------------------------------
 step("check file before use")
 
 
@@ -209,7 +209,7 @@ def safe_file_operation(file_id):
 check(safe_file_operation(batch_file.id) == jsonl_content.encode(), "batch file content")
 check(safe_file_operation("file_abc123") is None, "unknown id is NotFoundError")
 
-# --- Delete File (seed) -----------------------------------------------------------------------
+# --- Delete File (the document's example) ---------------------------------------------------------
 step("delete: .deleted, then NotFoundError everywhere")
 deleted = client.beta.files.delete(from_bytes.id)
 check(deleted.id == from_bytes.id and deleted.deleted is True and deleted.type == "file_deleted", "deleted object")
@@ -227,7 +227,7 @@ for file_id in file_ids:
     client.beta.files.delete(file_id)
 
 
-# --- File Lifecycle Management (seed) ---------------------------------------------------------
+# --- File Lifecycle Management (the document's example) -------------------------------------------
 class FileManager:
     def __init__(self, client):
         self.client = client
@@ -258,7 +258,7 @@ finally:
 remaining = {f.id for f in client.beta.files.list()}
 check(not remaining & set(managed), "the manager removed its files")
 
-# --- Errors (seed's error handling) -----------------------------------------------------------
+# --- Errors (the document's error handling) -----------------------------------------------------------
 step("errors: too large, unknown ids, permission")
 big_path = os.path.join(workdir, "large_document.pdf")
 with open(big_path, "wb") as f:
@@ -301,7 +301,7 @@ except NotFoundError:
     pass
 
 
-# --- Async File Operations (seed) -------------------------------------------------------------
+# --- Async File Operations (the document's example) -----------------------------------------------
 async def async_flow():
     aclient = AsyncAnthropic(api_key=API_KEY, base_url=BASE_URL, max_retries=0)
     path = os.path.join(workdir, "async.pdf")

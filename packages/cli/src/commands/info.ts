@@ -1,16 +1,15 @@
-import { allowFlags, parseArgs, UsageError } from '../args.js';
-import { clientFor, CONNECTION_FLAGS } from '../context.js';
+import { parseArgs, UsageError } from '../args.js';
+import { clientFor } from '../context.js';
 import type { Context } from '../context.js';
-import { USAGE } from '../usage.js';
-import { formatBytes, printJson } from '../output.js';
+import { COMMANDS } from '../usage.js';
+import { formatBytes, printable, printJson } from '../output.js';
 
-const usage = USAGE.info;
+const spec = COMMANDS.info;
 
 export async function run(argv: string[], ctx: Context): Promise<number> {
-  const args = parseArgs(argv, ['json']);
-  allowFlags(args, ['json', ...CONNECTION_FLAGS]);
+  const args = parseArgs(argv, 'info', spec);
   const [id, ...extra] = args.positionals;
-  if (!id || extra.length > 0) throw new UsageError(`give one file id\nusage: ${usage}`);
+  if (!id || extra.length > 0) throw new UsageError(`give one file id\nusage: ${spec.usage}`);
   const file = await clientFor(args).beta.files.retrieve(id);
   if (args.flags.has('json')) {
     printJson(ctx.io, file);
@@ -26,6 +25,6 @@ export async function run(argv: string[], ctx: Context): Promise<number> {
     ['expires_at', file.expires_at ?? 'never'],
     ['sha256', file.sha256],
   ];
-  ctx.io.stdout.write(`${rows.map(([k, v]) => `${k.padEnd(11)} ${v}`).join('\n')}\n`);
+  ctx.io.stdout.write(`${rows.map(([k, v]) => `${k.padEnd(11)} ${printable(String(v))}`).join('\n')}\n`);
   return 0;
 }

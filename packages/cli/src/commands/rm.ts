@@ -1,15 +1,15 @@
-import { allowFlags, parseArgs, UsageError } from '../args.js';
-import { clientFor, CONNECTION_FLAGS } from '../context.js';
+import { parseArgs, UsageError } from '../args.js';
+import { clientFor } from '../context.js';
 import type { Context } from '../context.js';
-import { USAGE } from '../usage.js';
-import { printJson } from '../output.js';
+import { describeError } from '../errors.js';
+import { COMMANDS } from '../usage.js';
+import { printable, printJson } from '../output.js';
 
-const usage = USAGE.rm;
+const spec = COMMANDS.rm;
 
 export async function run(argv: string[], ctx: Context): Promise<number> {
-  const args = parseArgs(argv, ['json']);
-  allowFlags(args, ['json', ...CONNECTION_FLAGS]);
-  if (args.positionals.length === 0) throw new UsageError(`no file id given\nusage: ${usage}`);
+  const args = parseArgs(argv, 'rm', spec);
+  if (args.positionals.length === 0) throw new UsageError(`no file id given\nusage: ${spec.usage}`);
   const client = clientFor(args);
   const deleted: string[] = [];
   let failed = 0;
@@ -17,10 +17,10 @@ export async function run(argv: string[], ctx: Context): Promise<number> {
     try {
       await client.beta.files.delete(id);
       deleted.push(id);
-      if (!args.flags.has('json')) ctx.io.stdout.write(`Deleted ${id}\n`);
+      if (!args.flags.has('json')) ctx.io.stdout.write(`Deleted ${printable(id)}\n`);
     } catch (err) {
       if (args.positionals.length === 1) throw err;
-      ctx.io.stderr.write(`cabinet: ${id}: ${(err as Error).message}\n`);
+      ctx.io.stderr.write(`cabinet: ${printable(id)}: ${await describeError(err)}\n`);
       failed++;
     }
   }

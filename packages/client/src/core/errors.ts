@@ -57,8 +57,8 @@ export class ConflictError extends APIError {
   override name = 'ConflictError';
 }
 /**
- * 413. A subclass of BadRequestError, so code written after the seed's error-handling example —
- * which expects "file too large" as a BadRequestError — still catches it.
+ * 413. A subclass of BadRequestError, so code that catches "file too large" as a BadRequestError
+ * (as the Files API document's error-handling example does) still catches it.
  */
 export class RequestTooLargeError extends BadRequestError {
   override name = 'RequestTooLargeError';

@@ -1,6 +1,6 @@
 /**
- * `client.beta.files`: the seed's interface (`upload`, `retrieve`, `list`, `download`, `delete`),
- * plus streaming downloads. Metadata carries the seed's names (`size`) beside the wire's
+ * `client.beta.files`: `upload`, `retrieve`, `list`, `download`, `delete` (docs/sdk.md),
+ * plus streaming downloads. Metadata carries the SDK's names (`size`) beside the wire's
  * (`size_bytes`, `mime_type`, …).
  */
 import type { Cabinet, RequestOptions } from '../client.js';
@@ -13,8 +13,8 @@ import { downloadToFile } from './download-to-file.js';
 import type { DownloadToFileOptions, DownloadToFileResult } from './download-to-file.js';
 
 /**
- * A stored file's metadata: every wire field, including `size` (the seed's name for `size_bytes`),
- * which the client fills in from `size_bytes` when a server does not send it.
+ * A stored file's metadata: every wire field, including `size` (the SDK's name for `size_bytes`,
+ * docs/wire.md §13), which the client fills in from `size_bytes` when a server does not send it.
  */
 export type FileMetadata = FileObject;
 
@@ -68,12 +68,12 @@ export class Files {
       },
       options,
     );
-    return withSeedNames(file);
+    return withSdkNames(file);
   }
 
   /** A file's metadata. */
   async retrieve(fileId: string, options: RequestOptions = {}): Promise<FileMetadata> {
-    return withSeedNames(await this.client.json<FileObject>({ method: 'GET', path: filePath(fileId) }, options));
+    return withSdkNames(await this.client.json<FileObject>({ method: 'GET', path: filePath(fileId) }, options));
   }
 
   /** The official SDK's name for `retrieve`. */
@@ -88,12 +88,12 @@ export class Files {
         { method: 'GET', path: '/v1/files', query: { limit: p.limit, after_id: p.after_id, before_id: p.before_id } },
         options,
       );
-      return new Page({ ...body, data: body.data.map(withSeedNames) }, p, fetchPage);
+      return new Page({ ...body, data: body.data.map(withSdkNames) }, p, fetchPage);
     };
     return new PagePromise(fetchPage(params));
   }
 
-  /** The whole content, in memory (the seed's `bytes`). For large files use `downloadStream` or `downloadToFile`. */
+  /** The whole content, in memory (as bytes). For large files use `downloadStream` or `downloadToFile`. */
   async download(fileId: string, options: RequestOptions = {}): Promise<Uint8Array> {
     const response = await this.contentResponse(fileId, options);
     return new Uint8Array(await response.arrayBuffer());
@@ -115,7 +115,7 @@ export class Files {
 
   async delete(fileId: string, options: RequestOptions = {}): Promise<DeletedFile> {
     const body = await this.client.json<{ id: string }>({ method: 'DELETE', path: filePath(fileId) }, options);
-    // Anthropic's own API answers without `deleted`; the seed promises it.
+    // Anthropic's own API answers without `deleted`; this SDK promises it (docs/wire.md §13).
     return { id: body.id, deleted: true, type: 'file_deleted' };
   }
 
@@ -133,7 +133,7 @@ function filePath(fileId: string): string {
   return `/v1/files/${encodeURIComponent(fileId)}`;
 }
 
-function withSeedNames(file: FileObject): FileMetadata {
+function withSdkNames(file: FileObject): FileMetadata {
   // Cabinet servers before issue 12 (and other Files API servers) send no `size`.
   return { ...file, size: file.size_bytes };
 }

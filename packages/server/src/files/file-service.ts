@@ -35,7 +35,7 @@ import {
   StorageError,
 } from '../errors.js';
 import { BlobNotFoundError } from '../storage/blob-store.js';
-import type { BlobStore, ByteRange } from '../storage/blob-store.js';
+import type { BlobStore, ByteRange, GetOptions } from '../storage/blob-store.js';
 import type { FileMetadataStore, InsertResult, ListResult } from '../storage/file-metadata-store.js';
 import type { FileRecord, IdempotencyRecord } from '../storage/records.js';
 import { BatchValidator } from './batch-validator.js';
@@ -65,6 +65,11 @@ export interface FileServiceOptions {
   reservationStepBytes?: number;
   /** How long an Idempotency-Key is remembered. */
   idempotencyTtlMs?: number;
+  /**
+   * Told about every file deleted or reaped, after the fact and without being waited for (the
+   * gateway deletes the file's upstream copies). Its failures are logged, never the delete's.
+   */
+  onDeleted?: (record: FileRecord) => Promise<void>;
 }
 
 export interface StageInput {
@@ -125,6 +130,7 @@ export class FileService {
   readonly quotaBytes: number;
   private readonly reservationStepBytes: number;
   private readonly idempotencyTtlMs: number;
+  private readonly onDeleted: ((record: FileRecord) => Promise<void>) | undefined;
 
   constructor(options: FileServiceOptions) {
     this.blobs = options.blobs;
@@ -136,6 +142,7 @@ export class FileService {
     this.quotaBytes = options.quotaBytes;
     this.reservationStepBytes = options.reservationStepBytes ?? 8 * MiB;
     this.idempotencyTtlMs = options.idempotencyTtlMs ?? DAY_MS;
+    this.onDeleted = options.onDeleted;
   }
 
   /** Streams the bytes into storage (step 1 of the upload protocol). */
@@ -298,9 +305,9 @@ export class FileService {
   }
 
   /** The file's bytes (or an inclusive range of them) as a stream. */
-  async open(record: FileRecord, range?: ByteRange): Promise<Readable> {
+  async open(record: FileRecord, range?: ByteRange, options?: GetOptions): Promise<Readable> {
     try {
-      return await this.blobs.get(record.blobKey, range);
+      return await this.blobs.get(record.blobKey, range, options);
     } catch (err) {
       if (err instanceof BlobNotFoundError) {
         // A committed file without bytes breaks the commit protocol's promise: say so loudly.
@@ -471,9 +478,13 @@ export class FileService {
     }
   }
 
+  /** Removes the bytes of a deleted record, and tells `onDeleted`. */
   private async removeBlob(record: FileRecord): Promise<void> {
     await this.blobs.delete(record.blobKey).catch((err: unknown) => {
       this.logger?.warn({ err, blobKey: record.blobKey }, 'blob delete failed; left for the orphan sweeper');
+    });
+    this.onDeleted?.(record).catch((err: unknown) => {
+      this.logger?.warn({ err, fileId: record.id }, 'after-delete hook failed');
     });
   }
 }

@@ -6,6 +6,8 @@ import type { ErrorEnvelope, ErrorType } from '@cabinet/client/wire';
 import { RateLimitedError, ServiceError } from '../errors.js';
 import { MethodNotAllowedError, RangeNotSatisfiableError } from './http-errors.js';
 import type { ErrorCode } from '../errors.js';
+// The gateway's codes join the registry from there (declaration merging).
+import type {} from '../gateway/errors.js';
 
 export interface ErrorResponse {
   status: number;
@@ -46,6 +48,14 @@ const MAPPINGS: Record<ErrorCode, Mapping> = {
   headers_too_large: { status: 431, type: 'invalid_request_error', exposeCode: true },
   request_timeout: { status: 408, type: 'timeout_error', exposeCode: true },
   internal: { status: 500, type: 'api_error', exposeCode: false, noRetry: true },
+  // The Messages gateway (gateway/errors.ts; docs/gateway.md "Failure cases").
+  unsupported_media_type: { status: 400, type: 'invalid_request_error', exposeCode: true },
+  unsupported_file_reference: { status: 400, type: 'invalid_request_error', exposeCode: true },
+  file_too_large_to_inline: { status: 400, type: 'invalid_request_error', exposeCode: true },
+  request_too_large: { status: 413, type: 'request_too_large', exposeCode: true },
+  // Transient upstream trouble: the caller's SDK retries 5xx.
+  upstream_unavailable: { status: 502, type: 'api_error', exposeCode: true },
+  upstream_timeout: { status: 504, type: 'api_error', exposeCode: true },
   // 507 Insufficient Storage (RFC 4918 §11.5): only freeing space helps, not a retry.
   insufficient_storage: { status: 507, type: 'api_error', exposeCode: true, noRetry: true },
 };

@@ -8,9 +8,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger as PinoLogger } from 'pino';
 import { selectWorkspace, WORKSPACE_HEADER } from '../auth/workspace-selection.js';
 import { ForbiddenError, RateLimitedError, ResourceNotFoundError, ServiceError } from '../errors.js';
+import { truncate } from '../text.js';
 import { watchBodyDeadline } from './body-deadline.js';
 import { answerSlowBody } from './client-error.js';
 import { HttpProtocolError } from './http-errors.js';
+import { logFieldsOf } from './log-fields.js';
 import { newRequestId } from './request-id.js';
 import { sendError } from './respond.js';
 import type { RequestContext, Route } from './route.js';
@@ -31,8 +33,8 @@ export function createRequestHandler(services: Services, routes: readonly Route[
     let operation = 'none';
     res.setHeader('request-id', requestId);
     res.setHeader('x-content-type-options', 'nosniff');
-    // Aborts staged writes when the client goes away mid-upload. Only uploads write, so only they
-    // pay for a controller (it was ~2% of a metadata GET).
+    // Aborts staged writes when the client goes away mid-upload, and the gateway's upstream call.
+    // Only POSTs need it, so only they pay for a controller (it was ~2% of a metadata GET).
     const abort = req.method === 'POST' ? new AbortController() : undefined;
     if (abort && services.bodyDeadline) {
       const limits = services.bodyDeadline;
@@ -63,6 +65,8 @@ async function dispatch(router: Router, base: Omit<RequestContext, 'params' | 'q
   }
   const { pathname, query } = splitUrl(req.url ?? '/');
   const { route, params } = router.match(req.method ?? 'GET', pathname);
+  const unserved = route.unavailable?.(services);
+  if (unserved !== undefined) throw new ResourceNotFoundError(`No route for ${truncate(req.method ?? 'GET', 20)} ${truncate(pathname, 100)}: ${unserved}`);
   matched(route);
   const ctx: RequestContext = { ...base, params, query };
   if (route.auth === 'none') return route.handle(ctx);
@@ -105,6 +109,7 @@ function logRequest(logger: PinoLogger, req: IncomingMessage, res: ServerRespons
     status: res.statusCode,
     ms: Math.round(ms * 100) / 100,
     ...(res.writableFinished ? {} : { aborted: true }),
+    ...logFieldsOf(res),
   };
   logger[level](entry, 'request');
 }

@@ -17,7 +17,7 @@ export interface RequestContext {
   /** Path parameters by name (`{file_id}` → `params.file_id`), percent-decoded once. */
   readonly params: Readonly<Record<string, string>>;
   readonly query: URLSearchParams;
-  /** Aborts when the client goes away before the response is complete (only uploads listen). */
+  /** Aborts when the client goes away before the response is complete (POSTs only: uploads and Messages listen). */
   readonly signal: AbortSignal;
   readonly services: Services;
   /** The route table this server serves (the OpenAPI document is built from it). */
@@ -35,6 +35,12 @@ interface RouteBase {
   readonly path: string;
   /** Stable name of the operation (logs, metrics, the OpenAPI `operationId`). */
   readonly operationId: string;
+  /**
+   * For a route this server serves only when configured (the Messages gateway's): why it is not
+   * served here, or `undefined` when it is. An unserved route is a 404 carrying the reason,
+   * answered before authentication, as an unknown path is.
+   */
+  readonly unavailable?: (services: Services) => string | undefined;
 }
 
 export interface PublicRoute extends RouteBase {
@@ -53,4 +59,14 @@ export interface AdminRoute extends RouteBase {
   handle(ctx: AuthedContext): Promise<void>;
 }
 
-export type Route = PublicRoute | KeyRoute | AdminRoute;
+
+/**
+ * Serves, with any method, every path under `path` (`/v1/*`) that no other route matches, except
+ * under the `except` prefixes: the anthropic upstream's pass-through of the rest of its API.
+ */
+export interface FallbackRoute extends Omit<KeyRoute, 'method'> {
+  readonly method: '*';
+  readonly except: readonly string[];
+}
+
+export type Route = PublicRoute | KeyRoute | AdminRoute | FallbackRoute;

@@ -22,6 +22,10 @@ import { liveness, readiness } from './routes/health.js';
 import { docsAsset, docsPage } from './routes/operator/docs.js';
 import { serveMetrics } from './routes/operator/metrics.js';
 import { serveOpenApi } from './routes/operator/openapi.js';
+import { withoutGateway, withoutPassThrough } from './routes/messages/availability.js';
+import { countTokens } from './routes/messages/count-tokens.js';
+import { createMessage } from './routes/messages/create.js';
+import { forwardToUpstream } from './routes/messages/forward.js';
 
 export const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/healthz', operationId: 'health.liveness', auth: 'none', handle: liveness },
@@ -48,4 +52,9 @@ export const ROUTES: readonly Route[] = [
   { method: 'POST', path: '/v1/organizations/api_keys', operationId: 'admin.apiKeys.create', auth: 'admin', handle: createApiKey },
   { method: 'GET', path: '/v1/organizations/api_keys/{api_key_id}', operationId: 'admin.apiKeys.retrieve', auth: 'admin', handle: retrieveApiKey },
   { method: 'POST', path: '/v1/organizations/api_keys/{api_key_id}', operationId: 'admin.apiKeys.update', auth: 'admin', handle: updateApiKey },
+  // The Messages gateway (docs/gateway.md): served when CABINET_UPSTREAM is set.
+  { method: 'POST', path: '/v1/messages', operationId: 'messages.create', auth: 'api_key', unavailable: withoutGateway, handle: createMessage },
+  { method: 'POST', path: '/v1/messages/count_tokens', operationId: 'messages.countTokens', auth: 'api_key', unavailable: withoutGateway, handle: countTokens },
+  // Everything else under /v1/ but the Files API, forwarded unchanged (anthropic upstream).
+  { method: '*', path: '/v1/*', except: ['/v1/files'], operationId: 'upstream.forward', auth: 'api_key', unavailable: withoutPassThrough, handle: forwardToUpstream },
 ];

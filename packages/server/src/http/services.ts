@@ -7,11 +7,14 @@ import type { FileService } from '../files/file-service.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Readiness } from '../storage/readiness.js';
 import type { BodyDeadline } from './body-deadline.js';
+import type { Gateway } from '../gateway/gateway-service.js';
 
 export interface Services {
   files: FileService;
   /** Workspaces and API keys, for the Admin API. */
   admin: AdminService;
+  /** The Messages gateway; absent when no upstream is configured (its routes answer 404). */
+  gateway?: Gateway | undefined;
   authenticator: Authenticator;
   logger: PinoLogger;
   /** Each store's readiness (for /readyz). */

@@ -17,6 +17,15 @@ export interface BlobInfo {
   lastModifiedMs: number;
 }
 
+export interface GetOptions {
+  /**
+   * Preferred size of each chunk read: a hint for stores that read from disk (the others chunk as
+   * the bytes arrive). Downloads read 1 MiB at a time for speed; the Messages gateway, which
+   * encodes each chunk as it reads it, asks for 48 KiB (docs/gateway.md, "Memory").
+   */
+  readChunkBytes?: number;
+}
+
 export interface PutOptions {
   /** Aborting it stops the write and removes what was written. */
   signal?: AbortSignal;
@@ -43,7 +52,7 @@ export interface BlobStore {
    * Streams the blob, or the inclusive `range` of it (the caller has checked the range against the
    * size it knows). Rejects with `BlobNotFoundError` when there is no blob under `key`.
    */
-  get(key: string, range?: ByteRange): Promise<Readable>;
+  get(key: string, range?: ByteRange, options?: GetOptions): Promise<Readable>;
 
   /** Removes the blob. Missing keys are not an error (deletes are retried by sweepers). */
   delete(key: string): Promise<void>;

@@ -58,7 +58,12 @@ export async function createMetadataBackend(
     });
   }
   const { SqliteMetadataBackend } = await import('./sqlite/index.js');
-  return new SqliteMetadataBackend({ path: join(config.dataDir, 'cabinet.db') });
+  return new SqliteMetadataBackend({ path: sqliteDatabasePath(config.dataDir) });
+}
+
+/** The embedded metadata database of a data directory. */
+export function sqliteDatabasePath(dataDir: string): string {
+  return join(dataDir, 'cabinet.db');
 }
 
 /** Local disk: files above 64 KiB as files, smaller ones packed in `blobs/small.db` (bench/, scenario 3). */

@@ -9,6 +9,7 @@ import type { FileMetadataStore } from './file-metadata-store.js';
 import type { JobLock } from './job-lock.js';
 import type { StoreObserver } from './store-observer.js';
 import type { WorkspaceStore } from './workspace-store.js';
+import type { MirrorStore } from './mirror-store.js';
 
 export interface MetadataBackend {
   /** Short name for logs and health output: `sqlite`, `postgres`, `memory`. */
@@ -17,6 +18,8 @@ export interface MetadataBackend {
   readonly apiKeys: ApiKeyStore;
   readonly workspaces: WorkspaceStore;
   readonly jobs: JobLock;
+  /** Copies of files in an upstream's Files API (the Messages gateway's mirroring). */
+  readonly mirrors: MirrorStore;
   /** Opens the database and creates or migrates the schema. Safe to call on every start. */
   init(): Promise<void>;
   /** Resolves when the database answers (used by /readyz). */

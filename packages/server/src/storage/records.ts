@@ -80,3 +80,14 @@ export interface WorkspaceUsage {
   /** Bytes held by uploads in progress (reserved before commit so quotas stay exact). */
   reservedBytes: number;
 }
+
+/** A copy of a Cabinet file in an upstream's Files API (`CABINET_UPSTREAM_FILES=mirror`). */
+export interface MirrorRecord {
+  workspaceId: string;
+  fileId: string;
+  /** Which upstream holds the copy (its URL and account, never a secret). */
+  upstream: string;
+  /** The copy's id at the upstream. */
+  upstreamFileId: string;
+  createdAtMs: number;
+}

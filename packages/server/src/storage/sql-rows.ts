@@ -2,7 +2,7 @@
  * Row shapes shared by the SQL metadata stores (SQLite and PostgreSQL use the same column names)
  * and their mapping to records. Columns are snake_case, records camelCase.
  */
-import type { ApiKeyRecord, ApiKeyStatus, FileRecord, IdempotencyRecord, WorkspaceRecord } from './records.js';
+import type { ApiKeyRecord, ApiKeyStatus, FileRecord, IdempotencyRecord, MirrorRecord, WorkspaceRecord } from './records.js';
 
 export interface FileRow {
   workspace_id: string;
@@ -44,6 +44,14 @@ export interface IdempotencyRow {
   key: string;
   fingerprint: string;
   file_id: string;
+  created_at_ms: number;
+}
+
+export interface MirrorRow {
+  workspace_id: string;
+  file_id: string;
+  upstream: string;
+  upstream_file_id: string;
   created_at_ms: number;
 }
 
@@ -104,6 +112,23 @@ export function toIdempotency(row: IdempotencyRow): IdempotencyRecord {
     key: row.key,
     fingerprint: row.fingerprint,
     fileId: row.file_id,
+    createdAtMs: row.created_at_ms,
+  };
+}
+
+/** `upstream_files` columns in insert order, matching `mirrorValues`. */
+export const MIRROR_COLUMNS = 'workspace_id, file_id, upstream, upstream_file_id, created_at_ms';
+
+export function mirrorValues(r: MirrorRecord): Array<string | number> {
+  return [r.workspaceId, r.fileId, r.upstream, r.upstreamFileId, r.createdAtMs];
+}
+
+export function toMirror(row: MirrorRow): MirrorRecord {
+  return {
+    workspaceId: row.workspace_id,
+    fileId: row.file_id,
+    upstream: row.upstream,
+    upstreamFileId: row.upstream_file_id,
     createdAtMs: row.created_at_ms,
   };
 }

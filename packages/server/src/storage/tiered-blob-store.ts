@@ -13,7 +13,7 @@
  *   readers see the old blob, after it the new one, never neither.
  */
 import { BlobNotFoundError } from './blob-store.js';
-import type { BlobInfo, BlobStore, ByteRange, PutOptions } from './blob-store.js';
+import type { BlobInfo, BlobStore, ByteRange, GetOptions, PutOptions } from './blob-store.js';
 import type { Readable } from 'node:stream';
 import type { StoreObserver } from './store-observer.js';
 
@@ -75,12 +75,12 @@ export class TieredBlobStore implements BlobStore {
     return written;
   }
 
-  async get(key: string, range?: ByteRange): Promise<Readable> {
+  async get(key: string, range?: ByteRange, options?: GetOptions): Promise<Readable> {
     try {
       return await this.small.get(key, range);
     } catch (err) {
       if (!(err instanceof BlobNotFoundError)) throw err;
-      return this.large.get(key, range);
+      return this.large.get(key, range, options);
     }
   }
 

@@ -50,6 +50,16 @@ export function testBlobStore(options: BlobStoreSuiteOptions): void {
       });
     }
 
+    it('serves the same bytes whatever read chunk size is asked for', async () => {
+      const bytes = randomBytes(MiB + 7);
+      const k = key('chunked-read');
+      await s().put(k, chunked(bytes, MiB));
+      for (const readChunkBytes of [1000, 48 * 1024, 4 * MiB]) {
+        assert.equal(sha256(await readAll(await s().get(k, undefined, { readChunkBytes }))), sha256(bytes), `chunks of ${readChunkBytes}`);
+      }
+      assert.deepEqual(await readAll(await s().get(k, { start: 10, end: 99_999 }, { readChunkBytes: 4096 })), bytes.subarray(10, 100_000));
+    });
+
     it('serves inclusive byte ranges', async () => {
       const bytes = randomBytes(3 * MiB + 5);
       const k = key('range');

@@ -12,6 +12,8 @@ export { testWorkspaceStore } from './workspace-store-suite.js';
 export type { WorkspaceStoreSuiteOptions } from './workspace-store-suite.js';
 export { testJobLock } from './job-lock-suite.js';
 export type { JobLockSuiteOptions } from './job-lock-suite.js';
+export { testMirrorStore } from './mirror-store-suite.js';
+export type { MirrorStores, MirrorStoreSuiteOptions } from './mirror-store-suite.js';
 export { fromBackend, withFixture } from './fixture.js';
 export type { OpenFixture, StoreFixture } from './fixture.js';
 export { testMetadataBackend } from './metadata-backend-suite.js';

@@ -127,6 +127,25 @@ describe('metrics: quota usage, jobs, uploads in flight, failures', () => {
     assert.equal(after, 0);
   });
 
+  it('counts the gateway\'s upstream calls by upstream and status, with their latency; no answer is status 0', async () => {
+    const server = await startTestServer({ upstream: 'mock', upstreamTimeoutMs: 300 });
+    const ask = (headers: Record<string, string> = {}): Promise<Response> =>
+      server.request('/v1/messages', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ model: 'claude-sonnet-4-5', max_tokens: 8, messages: [{ role: 'user', content: 'hi' }] }),
+      });
+    for (let i = 0; i < 2; i++) assert.equal((await ask()).status, 200);
+    assert.equal((await ask({ 'cabinet-mock-fault': '529' })).status, 529);
+    assert.equal((await ask({ 'cabinet-mock-fault': 'stall' })).status, 504);
+    const scraped = await scrape(`${server.url}/metrics`);
+    assert.equal(scraped.value('cabinet_upstream_requests_total', { upstream: 'mock', status: '200' }), 2);
+    assert.equal(scraped.value('cabinet_upstream_requests_total', { upstream: 'mock', status: '529' }), 1);
+    assert.equal(scraped.value('cabinet_upstream_requests_total', { upstream: 'mock', status: '0' }), 1, 'the stalled call timed out without an answer');
+    assert.ok(server.app.metrics);
+    assert.equal(await histogramCount(server.app.metrics.registry, 'cabinet_upstream_request_duration_seconds', { upstream: 'mock' }), 4);
+  });
+
   it('still answers when the store cannot report quota usage, and counts the failure', async () => {
     const metadata = new MemoryMetadataBackend();
     metadata.workspaces.largestWorkspaces = async () => {

@@ -48,10 +48,19 @@ describe('OpenAPI document', () => {
   });
 
   it('documents every route of the table, and documents nothing the table does not serve', async () => {
-    const server = await startTestServer({ adminKeys: [ADMIN] });
-    const documented = operationsOf(await documentOf(server));
+    // The anthropic upstream serves every route of the table, the pass-through included (its
+    // upstream is never reached here: nothing listens on port 9).
+    const server = await startTestServer({ adminKeys: [ADMIN], upstream: 'anthropic', upstreamUrl: 'http://127.0.0.1:9', upstreamApiKey: 'unused' });
+    const doc = await documentOf(server);
+    const documented = operationsOf(doc);
     const key = (o: { method: string; path: string; operationId: string }): string => `${o.method} ${o.path} ${o.operationId}`;
-    assert.deepEqual(documented.map(key).sort(), ROUTES.map(key).sort());
+    assert.deepEqual(documented.map(key).sort(), ROUTES.filter((r) => r.method !== '*').map(key).sort());
+    // A fallback serves subtrees with any method, which OpenAPI paths cannot say: an extension does.
+    const fallbacks = ROUTES.filter((r) => r.method === '*').map((r) => r.operationId);
+    assert.ok(fallbacks.length > 0);
+    const passThrough = (doc as unknown as { 'x-cabinet-pass-through'?: Array<{ operationId: string; prefix: string; except: string[] }> })['x-cabinet-pass-through'];
+    assert.deepEqual(passThrough?.map((p) => p.operationId), fallbacks);
+    assert.deepEqual([passThrough?.[0]?.prefix, passThrough?.[0]?.except], ['/v1/', ['/v1/files']]);
     // Descriptions without a route (a renamed or removed route) are refused too.
     const ids = new Set(ROUTES.map((r) => r.operationId));
     assert.deepEqual(describedOperations(DOC_GROUPS).filter((id) => !ids.has(id)), []);
@@ -65,8 +74,17 @@ describe('OpenAPI document', () => {
     }
   });
 
+  it('leaves out the routes this configuration does not serve (no gateway: no Messages routes)', async () => {
+    const server = await startTestServer({ adminKeys: [ADMIN] });
+    const doc = await documentOf(server);
+    const ids = operationsOf(doc).map((o) => o.operationId);
+    assert.ok(!ids.includes('messages.create') && !ids.includes('messages.countTokens'), ids.join(', '));
+    assert.equal((doc as unknown as Record<string, unknown>)['x-cabinet-pass-through'], undefined);
+    assert.ok(ids.includes('files.upload') && ids.includes('admin.apiKeys.create'));
+  });
+
   it('describes what the real server answers: every operation, successes and errors', async () => {
-    const server = await startTestServer({ adminKeys: [ADMIN], maxFileBytes: 15_000 });
+    const server = await startTestServer({ adminKeys: [ADMIN], maxFileBytes: 15_000, upstream: 'mock' });
     const checker = new ResponseChecker(await documentOf(server));
     const call = async (method: string, path: string, init: { key?: string | null; body?: unknown; headers?: Record<string, string> } = {}): Promise<{ status: number; body: string }> => {
       const headers: Record<string, string> = { ...init.headers };
@@ -119,6 +137,16 @@ describe('OpenAPI document', () => {
     await call('DELETE', `/v1/files/${uploaded.id}`);
     await call('DELETE', `/v1/files/${uploaded.id}`);
 
+    // The Messages gateway (mock upstream).
+    const pdf = JSON.parse((await call('POST', '/v1/files', { body: form('%PDF-1.7\nnot much of a pdf') })).body) as FileObject;
+    const ask = (content: unknown): Record<string, unknown> => ({ model: 'claude-sonnet-4-5', max_tokens: 16, messages: [{ role: 'user', content }] });
+    await call('POST', '/v1/messages', { body: ask([{ type: 'document', source: { type: 'file', file_id: pdf.id } }, { type: 'text', text: 'Summarise.' }]) });
+    await call('POST', '/v1/messages', { body: { ...ask('hi'), stream: true } });
+    await call('POST', '/v1/messages', { body: ask([{ type: 'document', source: { type: 'file', file_id: 'file_nothing' } }]) });
+    await call('POST', '/v1/messages', { body: { messages: [] } });
+    await call('POST', '/v1/messages/count_tokens', { body: ask('hi') });
+    await call('POST', '/v1/messages/count_tokens', { body: ask([{ type: 'image', source: { type: 'file', file_id: pdf.id } }]) });
+
     // Admin.
     await call('GET', '/v1/organizations/workspaces', { key: ADMIN });
     await call('GET', '/v1/organizations/workspaces');
@@ -142,8 +170,9 @@ describe('OpenAPI document', () => {
     await call('POST', '/v1/organizations/workspaces/nothing/archive', { key: ADMIN });
 
     const operations = new Set([...checker.seen].map((s) => s.split(' ')[0]));
-    assert.deepEqual([...new Set(ROUTES.map((r) => r.operationId))].filter((id) => !operations.has(id)), [], 'every operation was checked');
-    for (const expected of ['files.upload 413', 'files.upload 400', 'files.download 206', 'files.download 304', 'files.download 416', 'admin.workspaces.list 403', 'files.list 401', 'operator.docsAsset 404']) {
+    const checkable = ROUTES.filter((r) => r.method !== '*').map((r) => r.operationId);
+    assert.deepEqual([...new Set(checkable)].filter((id) => !operations.has(id)), [], 'every operation was checked');
+    for (const expected of ['files.upload 413', 'files.upload 400', 'files.download 206', 'files.download 304', 'files.download 416', 'admin.workspaces.list 403', 'files.list 401', 'operator.docsAsset 404', 'messages.create 404', 'messages.countTokens 400']) {
       assert.ok(checker.seen.has(expected), `${expected} was checked (seen: ${[...checker.seen].join(', ')})`);
     }
   });

@@ -14,6 +14,7 @@ describe('router', () => {
 
   it('matches every route of the table, with its path parameters filled in', () => {
     for (const route of ROUTES) {
+      if (route.method === '*') continue;
       const path = route.path.replace(/\{[a-z_]+\}/g, 'file_01M870R4ZK2XABNBNFWC9EAAT4');
       const match = router.match(route.method, path);
       assert.equal(match.route, route, `${route.method} ${route.path}`);
@@ -44,9 +45,18 @@ describe('router', () => {
   });
 
   it('answers unknown paths (and empty parameters) with 404', () => {
-    for (const path of ['/', '/v1', '/v1/filesx', '/v1/files/a/b', '/v1/files//content', '/V1/files']) {
+    for (const path of ['/', '/v1', '/v1/files/a/b', '/v1/files//content', '/V1/files', '/v2/models']) {
       assert.throws(() => router.match('GET', path), ResourceNotFoundError, path);
     }
+  });
+
+  it("gives the fallback every other path under /v1/, any method, but nothing of the Files API's and no known path", () => {
+    for (const [method, path] of [['GET', '/v1/models'], ['POST', '/v1/messages/batches'], ['DELETE', '/v1/messages/batches/b1'], ['GET', '/v1/filesx'], ['PATCH', '/v1/x']]) {
+      assert.equal(router.match(method ?? '', path ?? '').route.operationId, 'upstream.forward', `${method} ${path}`);
+    }
+    assert.throws(() => router.match('GET', '/v1/messages'), MethodNotAllowedError, 'a known path keeps its 405');
+    assert.throws(() => router.match('PUT', '/v1/files'), MethodNotAllowedError);
+    assert.throws(() => router.match('GET', '/v1/files/f/x'), ResourceNotFoundError, 'unknown Files API paths are not forwarded');
   });
 
   it('refuses a table with the same method and path twice', () => {

@@ -32,7 +32,7 @@ export function uploadTests(backend: BackendName): void {
       assert.equal(file.filename, 'report.pdf');
       assert.equal(file.mime_type, 'application/pdf');
       assert.equal(file.size_bytes, bytes.length);
-      // The seed's name for it, served alongside (issue 12 point 10).
+      // The Files API document's name for it, served alongside (issue 12 point 10).
       assert.equal(file.size, bytes.length);
       assert.equal(file.sha256, sha(bytes));
       assert.equal(file.downloadable, true);

@@ -21,11 +21,16 @@ export interface OpenApiDocument {
 const KEY_SECURITY = [{ ApiKeyAuth: [] }, { BearerAuth: [] }];
 
 /**
- * @param routes the routes this server serves (those configured off left out).
- * @throws Error naming a route without a description, a description without a route, or a schema
- * name two groups define.
+ * @param routes the route table; `served` says which of them this server serves (a route whose
+ * `unavailable` hook says no is left out, as configured off).
+ * @throws Error naming a route without a description, or a schema name two groups define.
  */
-export function buildOpenApiDocument(routes: readonly Route[], groups: readonly ApiDocGroup[], version: string): OpenApiDocument {
+export function buildOpenApiDocument(
+  routes: readonly Route[],
+  groups: readonly ApiDocGroup[],
+  version: string,
+  served: (route: Route) => boolean = () => true,
+): OpenApiDocument {
   const docs = new Map<string, { doc: OperationDoc; group: ApiDocGroup }>();
   const schemas: Record<string, JsonSchema> = {};
   for (const group of groups) {
@@ -39,9 +44,24 @@ export function buildOpenApiDocument(routes: readonly Route[], groups: readonly 
     }
   }
   const paths: Record<string, Record<string, unknown>> = {};
+  const passThrough: Array<Record<string, unknown>> = [];
   for (const route of routes) {
     const found = docs.get(route.operationId);
     if (!found) throw new Error(`route ${route.method} ${route.path} (${route.operationId}) has no OpenAPI description`);
+    if (!served(route)) continue;
+    if (route.method === '*') {
+      // A fallback serves whole subtrees with any method, which OpenAPI paths cannot express: it
+      // is listed in an extension, with the description its group wrote.
+      passThrough.push({
+        operationId: route.operationId,
+        prefix: route.path.slice(0, -1),
+        except: route.except,
+        methods: 'any',
+        summary: found.doc.summary,
+        ...(found.doc.description === undefined ? {} : { description: found.doc.description }),
+      });
+      continue;
+    }
     (paths[route.path] ??= {})[route.method.toLowerCase()] = operation(route, found.doc, found.group.errorSchema ?? 'Error');
   }
   return {
@@ -59,6 +79,7 @@ export function buildOpenApiDocument(routes: readonly Route[], groups: readonly 
     servers: [{ url: '/', description: 'This server' }],
     tags: groups.flatMap((g) => g.tags),
     paths,
+    ...(passThrough.length > 0 ? { 'x-cabinet-pass-through': passThrough } : {}),
     components: {
       schemas,
       securitySchemes: {

@@ -5,7 +5,8 @@
  */
 import { ADMIN_DOCS } from './admin.js';
 import { FILES_DOCS } from './files.js';
+import { MESSAGES_DOCS } from './messages.js';
 import { OPERATOR_DOCS } from './operator.js';
 import type { ApiDocGroup } from './types.js';
 
-export const DOC_GROUPS: readonly ApiDocGroup[] = [FILES_DOCS, ADMIN_DOCS, OPERATOR_DOCS];
+export const DOC_GROUPS: readonly ApiDocGroup[] = [FILES_DOCS, MESSAGES_DOCS, ADMIN_DOCS, OPERATOR_DOCS];

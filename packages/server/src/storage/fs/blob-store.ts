@@ -20,7 +20,7 @@ import { BlobNotFoundError } from '../blob-store.js';
 import { GroupSync } from '../group-sync.js';
 import { acquireDirLock } from './dir-lock.js';
 import type { DirLock } from './dir-lock.js';
-import type { BlobInfo, BlobStore, ByteRange, PutOptions } from '../blob-store.js';
+import type { BlobInfo, BlobStore, ByteRange, GetOptions, PutOptions } from '../blob-store.js';
 
 export interface FsBlobStoreOptions {
   /** Directory that holds the blobs; created if missing. */
@@ -96,7 +96,7 @@ export class FsBlobStore implements BlobStore {
     }
   }
 
-  async get(key: string, range?: ByteRange): Promise<Readable> {
+  async get(key: string, range?: ByteRange, options: GetOptions = {}): Promise<Readable> {
     let handle: FileHandle;
     try {
       handle = await open(this.pathFor(key), 'r');
@@ -105,7 +105,7 @@ export class FsBlobStore implements BlobStore {
       throw translate(err);
     }
     return handle.createReadStream({
-      highWaterMark: this.readBufferBytes,
+      highWaterMark: options.readChunkBytes ?? this.readBufferBytes,
       autoClose: true,
       ...(range ? { start: range.start, end: range.end } : {}),
     });

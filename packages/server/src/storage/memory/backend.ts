@@ -4,6 +4,7 @@ import type { MetadataBackend } from '../metadata-backend.js';
 import { MemoryApiKeyStore } from './api-key-store.js';
 import { MemoryFileMetadataStore } from './file-metadata-store.js';
 import { MemoryWorkspaceStore } from './workspace-store.js';
+import { MemoryMirrorStore } from './mirror-store.js';
 
 export class MemoryMetadataBackend implements MetadataBackend {
   readonly name = 'memory';
@@ -11,6 +12,7 @@ export class MemoryMetadataBackend implements MetadataBackend {
   readonly apiKeys = new MemoryApiKeyStore();
   readonly workspaces = new MemoryWorkspaceStore(this.apiKeys, this.files);
   readonly jobs = new InProcessJobLock();
+  readonly mirrors = new MemoryMirrorStore(this.files);
 
   async init(): Promise<void> {}
   async ping(): Promise<void> {}

@@ -2,5 +2,6 @@
 export { MemoryMetadataBackend } from './backend.js';
 export { MemoryFileMetadataStore } from './file-metadata-store.js';
 export { MemoryApiKeyStore } from './api-key-store.js';
+export { MemoryMirrorStore } from './mirror-store.js';
 export { MemoryBlobStore } from './blob-store.js';
 export { MemoryWorkspaceStore } from './workspace-store.js';

@@ -7,6 +7,7 @@ import type { PostgresOptions } from './database.js';
 import { PostgresFileMetadataStore } from './file-metadata-store.js';
 import { PostgresJobLock } from './job-lock.js';
 import { PostgresWorkspaceStore } from './workspace-store.js';
+import { PostgresMirrorStore } from './mirror-store.js';
 
 export class PostgresMetadataBackend implements MetadataBackend {
   readonly name = 'postgres';
@@ -14,6 +15,7 @@ export class PostgresMetadataBackend implements MetadataBackend {
   readonly apiKeys: PostgresApiKeyStore;
   readonly workspaces: PostgresWorkspaceStore;
   readonly jobs: PostgresJobLock;
+  readonly mirrors: PostgresMirrorStore;
   readonly database: PostgresDatabase;
 
   constructor(options: PostgresOptions) {
@@ -22,6 +24,7 @@ export class PostgresMetadataBackend implements MetadataBackend {
     this.apiKeys = new PostgresApiKeyStore(this.database);
     this.workspaces = new PostgresWorkspaceStore(this.database);
     this.jobs = new PostgresJobLock(this.database);
+    this.mirrors = new PostgresMirrorStore(this.database);
   }
 
   init(): Promise<void> {

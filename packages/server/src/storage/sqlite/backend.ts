@@ -9,6 +9,7 @@ import { SqliteApiKeyStore } from './api-key-store.js';
 import { SqliteDatabase } from './database.js';
 import { SqliteFileMetadataStore } from './file-metadata-store.js';
 import { SqliteWorkspaceStore } from './workspace-store.js';
+import { SqliteMirrorStore } from './mirror-store.js';
 
 export interface SqliteMetadataOptions {
   /** Database file path, or ':memory:'. */
@@ -20,6 +21,7 @@ export class SqliteMetadataBackend implements MetadataBackend {
   readonly files: SqliteFileMetadataStore;
   readonly apiKeys: SqliteApiKeyStore;
   readonly workspaces: SqliteWorkspaceStore;
+  readonly mirrors: SqliteMirrorStore;
   readonly jobs = new InProcessJobLock();
   private readonly db: SqliteDatabase;
 
@@ -28,6 +30,7 @@ export class SqliteMetadataBackend implements MetadataBackend {
     this.files = new SqliteFileMetadataStore(this.db);
     this.apiKeys = new SqliteApiKeyStore(this.db);
     this.workspaces = new SqliteWorkspaceStore(this.db);
+    this.mirrors = new SqliteMirrorStore(this.db);
   }
 
   init(): Promise<void> {

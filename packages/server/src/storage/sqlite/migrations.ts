@@ -48,7 +48,19 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at_ms);
   CREATE INDEX idempotency_keys_file ON idempotency_keys (workspace_id, file_id);
   `,
-  // 2: API keys get a status (active, inactive, archived: a revoked key is archived) and an admin
+  // 2: copies of files in an upstream's Files API (CABINET_UPSTREAM_FILES=mirror).
+  `
+  CREATE TABLE upstream_files (
+    workspace_id     TEXT    NOT NULL,
+    file_id          TEXT    NOT NULL,
+    upstream         TEXT    NOT NULL,
+    upstream_file_id TEXT    NOT NULL,
+    created_at_ms    INTEGER NOT NULL,
+    PRIMARY KEY (workspace_id, file_id, upstream)
+  ) WITHOUT ROWID;
+  CREATE INDEX upstream_files_created ON upstream_files (upstream, created_at_ms);
+  `,
+  // 3: API keys get a status (active, inactive, archived: a revoked key is archived) and an admin
   // flag; workspaces get a table of their own (those that keys name, from their oldest key).
   `
   ALTER TABLE api_keys RENAME COLUMN revoked_at_ms TO archived_at_ms;

@@ -1,6 +1,6 @@
 /**
  * `POST /v1/files`: multipart with one file part named `file`, and optional text parts `purpose`
- * (Cabinet's extra, from the seed) and `expires_in_seconds` (GA). Parts may come in any order:
+ * (Cabinet's extra) and `expires_in_seconds` (GA). Parts may come in any order:
  * the bytes are staged as they stream, the record is committed once the body has ended well.
  */
 import type { IncomingMessage } from 'node:http';

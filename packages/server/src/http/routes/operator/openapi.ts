@@ -1,4 +1,7 @@
-/** `GET /openapi.json`: the OpenAPI 3.1 document of the routes this server serves (http/openapi/). */
+/**
+ * `GET /openapi.json`: the OpenAPI 3.1 document of the routes this server serves (http/openapi/):
+ * routes its configuration turns off (the gateway's without CABINET_UPSTREAM) are left out.
+ */
 import { createHash } from 'node:crypto';
 import { serverVersion } from '../../../version.js';
 import { ifNoneMatchHits } from '../../conditional.js';
@@ -18,7 +21,7 @@ const built = new WeakMap<Services, Built>();
 export async function serveOpenApi({ req, res, services, routes }: RequestContext): Promise<void> {
   let doc = built.get(services);
   if (!doc) {
-    const json = JSON.stringify(buildOpenApiDocument(routes, DOC_GROUPS, serverVersion()));
+    const json = JSON.stringify(buildOpenApiDocument(routes, DOC_GROUPS, serverVersion(), (route) => route.unavailable?.(services) === undefined));
     doc = { json, etag: `"${createHash('sha256').update(json).digest('base64url').slice(0, 27)}"` };
     built.set(services, doc);
   }
