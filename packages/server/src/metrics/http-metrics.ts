@@ -101,6 +101,8 @@ export class HttpMetrics {
     // Multipart bodies are uploads, whichever route takes them (a cheap test, and only on POSTs).
     const upload = req.method === 'POST' && /^multipart\//i.test(req.headers['content-type'] ?? '');
     if (upload) this.uploads++;
+    // Taken now: by the time the response closes, a destroyed connection is no longer `req.socket`.
+    const socket = req.socket as MarkedSocket;
     return (operation, status, seconds) => {
       this.inFlight--;
       if (upload) this.uploads--;
@@ -112,7 +114,6 @@ export class HttpMetrics {
       stats.statuses.set(status, (stats.statuses.get(status) ?? 0) + 1);
       // A connection carries its requests one after another: this request's bytes are what the
       // socket moved since the previous one ended.
-      const socket = req.socket as MarkedSocket;
       const mark = socket[MARK] ?? (socket[MARK] = { read: 0, written: 0 });
       stats.bytesIn += socket.bytesRead - mark.read;
       stats.bytesOut += socket.bytesWritten - mark.written;

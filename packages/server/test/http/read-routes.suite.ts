@@ -435,7 +435,7 @@ export function readRouteTests(backend: BackendName): void {
     it('answers health checks', async () => {
       const server = await startTestServer();
       assert.deepEqual(await (await fetch(`${server.url}/healthz`)).json(), { status: 'ok' });
-      assert.deepEqual(await (await fetch(`${server.url}/readyz`)).json(), { status: 'ready' });
+      assert.equal(((await (await fetch(`${server.url}/readyz`)).json()) as { status: string }).status, 'ready');
     });
 
     it('creates and reports a first API key when none is configured, only once', async () => {
