@@ -55,7 +55,7 @@ const fileSchema: JsonSchema = {
     filename: { type: 'string', minLength: 1, maxLength: WIRE_LIMITS.filenameMaxChars },
     mime_type: { type: 'string' },
     size_bytes: { type: 'integer', minimum: 0 },
-    size: { type: 'integer', minimum: 0, description: "`size_bytes` under the seed's name (Cabinet extension)." },
+    size: { type: 'integer', minimum: 0, description: "`size_bytes` under a second name, the one the Files API document uses (Cabinet extension)." },
     created_at: timestamp,
     downloadable: { const: true, description: 'Cabinet serves the bytes of every file.' },
     expires_at: { type: ['string', 'null'], format: 'date-time', description: 'RFC 3339, or null for a file that never expires.' },
