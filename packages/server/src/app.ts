@@ -18,6 +18,8 @@ import { createRequestHandler } from './http/handler.js';
 import { instrumentJobs } from './metrics/jobs.js';
 import { Metrics } from './metrics/metrics.js';
 import { checkStores } from './storage/readiness.js';
+import { OpenAIBatchValidator } from './openai/batch-input.js';
+import { UploadService } from './uploads/upload-service.js';
 import type { RequestListener } from './http/handler.js';
 import type { Stores } from './storage/create-stores.js';
 import { createStores } from './storage/create-stores.js';
@@ -44,6 +46,7 @@ export interface App {
   readonly config: Config;
   readonly stores: Stores;
   readonly service: FileService;
+  readonly uploads: UploadService;
   /** The Messages gateway; absent when `CABINET_UPSTREAM` is unset. */
   readonly gateway: Gateway | undefined;
   readonly logger: PinoLogger;
@@ -87,9 +90,20 @@ export async function createApp(options: AppOptions): Promise<App> {
     quotaBytes: config.quotaBytes,
     clock,
     logger,
+    uploads: stores.metadata.uploads,
+    batchValidators: { openai: () => new OpenAIBatchValidator() },
     ...(options.ids ? { ids: options.ids } : {}),
     // A deleted or expired file's upstream copies go with it (mirroring, docs/gateway.md).
     onDeleted: async (record) => gateway?.fileDeleted(record),
+  });
+  const uploads = new UploadService({
+    files: service,
+    uploads: stores.metadata.uploads,
+    blobs: stores.blobs,
+    quotaBytes: config.quotaBytes,
+    maxUploadBytes: config.maxUploadBytes,
+    clock,
+    logger,
   });
   gateway = await createGateway(config, {
     files: service,
@@ -111,6 +125,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const handler = createRequestHandler({
     files: service,
     admin,
+    uploads,
     gateway,
     authenticator,
     logger,
@@ -134,6 +149,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     config,
     stores,
     service,
+    uploads,
     gateway,
     logger,
     handler,
@@ -143,14 +159,18 @@ export async function createApp(options: AppOptions): Promise<App> {
       await stores.blobs.init();
       // The workspace keys without one act on always exists, even before it holds anything.
       await stores.metadata.workspaces.createWorkspace(DEFAULT_WORKSPACE, clock());
+      // One process owns the stores: no completion can be in flight, so those a crash cut short
+      // go back to pending (their clients may complete again).
+      if (stores.exclusive) await uploads.resetCompletions();
       // With shared stores, instances starting together take turns: one sweeps, the others skip.
       const swept = await jobs.run('sweep', () => service.sweepLeftovers(stores.exclusive ? 0 : sweepGraceMs));
-      const reaped = await jobs.run('reap', () => service.reapExpired());
+      const reap = async (): Promise<number> => (await service.reapExpired()) + (await uploads.reapExpired());
+      const reaped = await jobs.run('reap', reap);
       logger.info(
         { blobs: stores.blobs.name, metadata: stores.metadata.name, swept: swept.ran ? swept.value : 'skipped', reaped: reaped.ran ? reaped.value : 'skipped' },
         'stores ready',
       );
-      every(config.reapIntervalSeconds, 'reap', () => service.reapExpired());
+      every(config.reapIntervalSeconds, 'reap', reap);
       every(config.sweepIntervalSeconds, 'sweep', () => service.sweepLeftovers(sweepGraceMs));
       const mirroring = config.upstreamFiles === 'mirror' ? gateway : undefined;
       if (mirroring) every(config.reapIntervalSeconds, 'mirror-sweep', () => mirroring.sweepMirrors());

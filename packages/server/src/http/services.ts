@@ -6,6 +6,7 @@ import type { RateLimiter } from '../auth/rate-limiter.js';
 import type { FileService } from '../files/file-service.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Readiness } from '../storage/readiness.js';
+import type { UploadService } from '../uploads/upload-service.js';
 import type { BodyDeadline } from './body-deadline.js';
 import type { Gateway } from '../gateway/gateway-service.js';
 
@@ -13,6 +14,7 @@ export interface Services {
   files: FileService;
   /** Workspaces and API keys, for the Admin API. */
   admin: AdminService;
+  uploads: UploadService;
   /** The Messages gateway; absent when no upstream is configured (its routes answer 404). */
   gateway?: Gateway | undefined;
   authenticator: Authenticator;

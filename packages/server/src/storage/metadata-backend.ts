@@ -1,6 +1,6 @@
 /**
- * One metadata database and the stores it serves (files, API keys, workspaces, job locks). The
- * contracts are small and separate (the way tusd composes its store interfaces), but a backend
+ * One metadata database and the stores it serves (files, API keys, workspaces, job locks, uploads).
+ * The contracts are small and separate (the way tusd composes its store interfaces), but a backend
  * opens one connection (or pool) for all of them, so its lifecycle is here: opened once, pinged by
  * /readyz, closed once.
  */
@@ -9,6 +9,7 @@ import type { FileMetadataStore } from './file-metadata-store.js';
 import type { JobLock } from './job-lock.js';
 import type { StoreObserver } from './store-observer.js';
 import type { WorkspaceStore } from './workspace-store.js';
+import type { UploadStore } from './upload-store.js';
 import type { MirrorStore } from './mirror-store.js';
 
 export interface MetadataBackend {
@@ -18,6 +19,7 @@ export interface MetadataBackend {
   readonly apiKeys: ApiKeyStore;
   readonly workspaces: WorkspaceStore;
   readonly jobs: JobLock;
+  readonly uploads: UploadStore;
   /** Copies of files in an upstream's Files API (the Messages gateway's mirroring). */
   readonly mirrors: MirrorStore;
   /** Opens the database and creates or migrates the schema. Safe to call on every start. */

@@ -50,6 +50,7 @@ export function testWorkspaceStore(options: WorkspaceStoreSuiteOptions): void {
         createdAtMs,
         expiresAtMs: null,
         blobKey: `blob_${randomUUID().replace(/-/g, '')}`,
+        dialect: 'anthropic',
       };
       const reservation = randomUUID();
       await b().files.reserve(workspaceId, reservation, sizeBytes, Number.MAX_SAFE_INTEGER);

@@ -6,7 +6,9 @@
 import { ADMIN_DOCS } from './admin.js';
 import { FILES_DOCS } from './files.js';
 import { MESSAGES_DOCS } from './messages.js';
+import { OPENAI_DOCS } from './openai.js';
 import { OPERATOR_DOCS } from './operator.js';
 import type { ApiDocGroup } from './types.js';
+import { UPLOADS_DOCS } from './uploads.js';
 
-export const DOC_GROUPS: readonly ApiDocGroup[] = [FILES_DOCS, MESSAGES_DOCS, ADMIN_DOCS, OPERATOR_DOCS];
+export const DOC_GROUPS: readonly ApiDocGroup[] = [FILES_DOCS, UPLOADS_DOCS, MESSAGES_DOCS, OPENAI_DOCS, ADMIN_DOCS, OPERATOR_DOCS];

@@ -4,6 +4,7 @@ import type { MetadataBackend } from '../metadata-backend.js';
 import { MemoryApiKeyStore } from './api-key-store.js';
 import { MemoryFileMetadataStore } from './file-metadata-store.js';
 import { MemoryWorkspaceStore } from './workspace-store.js';
+import { MemoryUploadStore } from './upload-store.js';
 import { MemoryMirrorStore } from './mirror-store.js';
 
 export class MemoryMetadataBackend implements MetadataBackend {
@@ -12,6 +13,7 @@ export class MemoryMetadataBackend implements MetadataBackend {
   readonly apiKeys = new MemoryApiKeyStore();
   readonly workspaces = new MemoryWorkspaceStore(this.apiKeys, this.files);
   readonly jobs = new InProcessJobLock();
+  readonly uploads = new MemoryUploadStore(this.files);
   readonly mirrors = new MemoryMirrorStore(this.files);
 
   async init(): Promise<void> {}

@@ -5,3 +5,4 @@ export { MemoryApiKeyStore } from './api-key-store.js';
 export { MemoryMirrorStore } from './mirror-store.js';
 export { MemoryBlobStore } from './blob-store.js';
 export { MemoryWorkspaceStore } from './workspace-store.js';
+export { MemoryUploadStore } from './upload-store.js';

@@ -7,6 +7,7 @@ import type { PostgresOptions } from './database.js';
 import { PostgresFileMetadataStore } from './file-metadata-store.js';
 import { PostgresJobLock } from './job-lock.js';
 import { PostgresWorkspaceStore } from './workspace-store.js';
+import { PostgresUploadStore } from './upload-store.js';
 import { PostgresMirrorStore } from './mirror-store.js';
 
 export class PostgresMetadataBackend implements MetadataBackend {
@@ -15,6 +16,7 @@ export class PostgresMetadataBackend implements MetadataBackend {
   readonly apiKeys: PostgresApiKeyStore;
   readonly workspaces: PostgresWorkspaceStore;
   readonly jobs: PostgresJobLock;
+  readonly uploads: PostgresUploadStore;
   readonly mirrors: PostgresMirrorStore;
   readonly database: PostgresDatabase;
 
@@ -24,6 +26,7 @@ export class PostgresMetadataBackend implements MetadataBackend {
     this.apiKeys = new PostgresApiKeyStore(this.database);
     this.workspaces = new PostgresWorkspaceStore(this.database);
     this.jobs = new PostgresJobLock(this.database);
+    this.uploads = new PostgresUploadStore(this.database);
     this.mirrors = new PostgresMirrorStore(this.database);
   }
 

@@ -9,6 +9,7 @@ import { SqliteApiKeyStore } from './api-key-store.js';
 import { SqliteDatabase } from './database.js';
 import { SqliteFileMetadataStore } from './file-metadata-store.js';
 import { SqliteWorkspaceStore } from './workspace-store.js';
+import { SqliteUploadStore } from './upload-store.js';
 import { SqliteMirrorStore } from './mirror-store.js';
 
 export interface SqliteMetadataOptions {
@@ -23,6 +24,7 @@ export class SqliteMetadataBackend implements MetadataBackend {
   readonly workspaces: SqliteWorkspaceStore;
   readonly mirrors: SqliteMirrorStore;
   readonly jobs = new InProcessJobLock();
+  readonly uploads: SqliteUploadStore;
   private readonly db: SqliteDatabase;
 
   constructor(options: SqliteMetadataOptions) {
@@ -30,11 +32,13 @@ export class SqliteMetadataBackend implements MetadataBackend {
     this.files = new SqliteFileMetadataStore(this.db);
     this.apiKeys = new SqliteApiKeyStore(this.db);
     this.workspaces = new SqliteWorkspaceStore(this.db);
+    this.uploads = new SqliteUploadStore(this.db, this.files);
     this.mirrors = new SqliteMirrorStore(this.db);
   }
 
-  init(): Promise<void> {
-    return this.db.open();
+  async init(): Promise<void> {
+    await this.db.open();
+    this.uploads.restoreHolds();
   }
 
   observe(observer: StoreObserver): void {
