@@ -4,6 +4,7 @@
  * file under `routes/` (see docs/architecture.md).
  */
 import type { Route } from './route.js';
+import { consoleAsset, consolePage, redirectToConsole } from './routes/console.js';
 import { deleteFile } from './routes/files/delete.js';
 import { downloadFile } from './routes/files/download.js';
 import { listFiles } from './routes/files/list.js';
@@ -18,6 +19,10 @@ import { forwardToUpstream } from './routes/messages/forward.js';
 export const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/healthz', operationId: 'health.liveness', auth: 'none', handle: liveness },
   { method: 'GET', path: '/readyz', operationId: 'health.readiness', auth: 'none', handle: readiness },
+  // The web console (docs/console.md): public, because the page asks for the key.
+  { method: 'GET', path: '/', operationId: 'console.root', auth: 'none', handle: redirectToConsole },
+  { method: 'GET', path: '/console', operationId: 'console.page', auth: 'none', handle: consolePage },
+  { method: 'GET', path: '/console/{asset}', operationId: 'console.asset', auth: 'none', handle: consoleAsset },
 
   { method: 'POST', path: '/v1/files', operationId: 'files.upload', auth: 'api_key', handle: uploadFile },
   { method: 'GET', path: '/v1/files', operationId: 'files.list', auth: 'api_key', handle: listFiles },
