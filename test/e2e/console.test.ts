@@ -23,6 +23,7 @@ import { sha256File, writeRandomFile } from './helpers/random-file.js';
 
 const SCREENSHOTS = process.env['CABINET_CONSOLE_SCREENSHOTS'];
 const MiB = 1024 * 1024;
+const ADMIN_KEY = `admin-key-${randomBytes(8).toString('hex')}`;
 
 let server: ServerProcess;
 let browser: Browser;
@@ -31,7 +32,7 @@ let dir: string;
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'cabinet-console-'));
-  [server, browser] = await Promise.all([spawnServer(), launchBrowser()]);
+  [server, browser] = await Promise.all([spawnServer({ env: { CABINET_ADMIN_KEYS: ADMIN_KEY } }), launchBrowser()]);
   page = browser.page;
 });
 after(async () => {
@@ -87,6 +88,7 @@ describe('web console', () => {
     assert.equal(await page.evaluate(() => Object.values(sessionStorage).join()), server.apiKey);
     assert.equal(await page.evaluate(() => document.cookie), '');
     assert.deepEqual(await browser.context.cookies(), []);
+    assert.equal(await page.getByRole('link', { name: 'Admin' }).count(), 0, 'an ordinary key has no Admin page');
     // A reload keeps the session (the tab's storage); nothing asks for the key again.
     await page.reload();
     await page.getByRole('heading', { name: 'Files' }).waitFor();
@@ -269,6 +271,61 @@ describe('web console', () => {
     await page.getByLabel('API key').waitFor();
     assert.equal(await page.evaluate(() => sessionStorage.length), 0);
     await page.reload();
+    await page.getByLabel('API key').waitFor();
+  });
+
+  it('admin page: workspaces with their usage, a new workspace and key (the secret shown once), deactivate, activate, revoke', async () => {
+    const adminHeaders = { 'x-api-key': ADMIN_KEY };
+    await signIn(ADMIN_KEY);
+    await page.getByRole('link', { name: 'Admin' }).click();
+    await page.getByRole('heading', { name: 'Admin' }).waitFor();
+    const usage = (await (await fetch(`${server.url}/v1/organizations/workspaces/default/usage`, { headers: adminHeaders })).json()) as { file_count: number };
+    const defaultRow = page.locator('tr[data-workspace-id="default"]');
+    await defaultRow.filter({ hasText: `${usage.file_count} files` }).waitFor();
+
+    await page.getByLabel('New workspace').fill('team-a');
+    await page.getByRole('button', { name: 'Create workspace' }).click();
+    await page.getByRole('status').filter({ hasText: 'Created workspace team-a.' }).waitFor();
+    await page.locator('tr[data-workspace-id="team-a"]').filter({ hasText: '0 files' }).waitFor();
+    await page.getByRole('heading', { name: 'Keys of team-a' }).waitFor();
+
+    await page.getByLabel('Key name').fill('laptop');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const shown = page.getByRole('dialog', { name: 'Your new key' });
+    await shown.waitFor();
+    const secret = await shown.getByRole('textbox').inputValue();
+    assert.match(secret, /^cab_/);
+    const keyRow = page.locator('tr[data-key-id]').filter({ hasText: 'laptop' });
+    await keyRow.filter({ hasText: 'active' }).waitFor();
+    await screenshot('console-admin.png');
+    await shown.getByRole('button', { name: 'I have saved it' }).click();
+    await shown.waitFor({ state: 'detached' });
+    assert.equal(await page.evaluate((k) => document.documentElement.outerHTML.includes(k), secret), false, 'the secret is gone from the page');
+    const hint = (await keyRow.locator('td').nth(1).textContent()) ?? '';
+    assert.ok(secret.startsWith(hint.split('…')[0] ?? '-'), `hint ${hint} is the secret's start`);
+
+    // The new key works, on its workspace.
+    const asNewKey = (): Promise<Response> => fetch(`${server.url}/v1/files`, { headers: { 'x-api-key': secret } });
+    assert.equal((await asNewKey()).status, 200);
+    await apiUpload({ ...server, apiKey: secret }, 'team-file.txt', 'made with the new key');
+
+    await keyRow.getByRole('button', { name: /^Deactivate/ }).click();
+    await keyRow.filter({ hasText: 'inactive' }).waitFor();
+    assert.ok([401, 403].includes((await asNewKey()).status), 'an inactive key is refused');
+    await keyRow.getByRole('button', { name: /^Activate/ }).click();
+    await keyRow.filter({ hasText: /\bactive\b/ }).getByRole('button', { name: /^Deactivate/ }).waitFor();
+    assert.equal((await asNewKey()).status, 200, 'and works again once activated');
+    await keyRow.getByRole('button', { name: /^Revoke/ }).click();
+    await page.getByRole('dialog', { name: 'Revoke key laptop?' }).getByRole('button', { name: 'Revoke' }).click();
+    await page.locator('tr[data-key-id]').filter({ hasText: 'laptop' }).filter({ hasText: 'archived' }).waitFor();
+    assert.ok([401, 403].includes((await asNewKey()).status), 'a revoked key is refused');
+
+    // The workspace's files, through the admin key.
+    await page.locator('tr[data-workspace-id="team-a"]').getByRole('button', { name: 'Files of team-a' }).click();
+    await page.getByRole('heading', { name: 'Files in team-a' }).waitFor();
+    await page.waitForFunction(() => document.querySelector('table.file-table tbody td.name button')?.textContent === 'team-file.txt');
+    assert.deepEqual(await listedNames(), ['team-file.txt']);
+    await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByLabel('API key').waitFor();
   });
 
