@@ -32,7 +32,7 @@ let dir: string;
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'cabinet-console-'));
-  [server, browser] = await Promise.all([spawnServer({ env: { CABINET_ADMIN_KEYS: ADMIN_KEY } }), launchBrowser()]);
+  [server, browser] = await Promise.all([spawnServer({ env: { CABINET_ADMIN_KEYS: ADMIN_KEY, CABINET_QUOTA_BYTES: '64MiB' } }), launchBrowser()]);
   page = browser.page;
 });
 after(async () => {
@@ -177,6 +177,7 @@ describe('web console', () => {
     await page.getByRole('dialog', { name: first.filename }).getByRole('button', { name: 'Delete…' }).click();
     await confirm.getByRole('button', { name: 'Delete', exact: true }).click();
     await page.getByRole('status').filter({ hasText: 'Deleted 1 file.' }).waitFor();
+    await page.waitForFunction(() => document.querySelectorAll('table.file-table tbody tr').length === 1);
     assert.deepEqual(await listedNames(), [second.filename]);
     const gone = await fetch(`${server.url}/v1/files/${first.id}`, { headers: { 'x-api-key': server.apiKey } });
     assert.equal(gone.status, 404);
@@ -199,6 +200,7 @@ describe('web console', () => {
     const many = page.getByRole('dialog', { name: 'Delete 2 files?' });
     await many.getByRole('button', { name: 'Delete 2 files' }).click();
     await page.getByRole('status').filter({ hasText: 'Deleted 2 files.' }).waitFor();
+    await page.waitForFunction(() => document.querySelectorAll('table.file-table tbody tr').length === 2);
     assert.deepEqual((await apiList(server)).map((f) => f.filename).sort(), ['drop-b.txt', second.filename].sort());
     assert.deepEqual((await listedNames()).sort(), ['drop-b.txt', second.filename].sort());
   });
@@ -222,9 +224,12 @@ describe('web console', () => {
     };
     await pageIs(all.slice(0, 20));
     assert.ok(await newer.isDisabled());
-    await screenshot('console-files.png');
     await older.click();
     await pageIs(all.slice(20, 40));
+    if (SCREENSHOTS) {
+      await page.getByRole('button', { name: 'Clear finished' }).click();
+      await screenshot('console-files.png');
+    }
     await older.click();
     await pageIs(all.slice(40, 60));
     await older.click();
@@ -297,9 +302,10 @@ describe('web console', () => {
     assert.match(secret, /^cab_/);
     const keyRow = page.locator('tr[data-key-id]').filter({ hasText: 'laptop' });
     await keyRow.filter({ hasText: 'active' }).waitFor();
-    await screenshot('console-admin.png');
+    await screenshot('console-new-key.png');
     await shown.getByRole('button', { name: 'I have saved it' }).click();
     await shown.waitFor({ state: 'detached' });
+    await screenshot('console-admin.png');
     assert.equal(await page.evaluate((k) => document.documentElement.outerHTML.includes(k), secret), false, 'the secret is gone from the page');
     const hint = (await keyRow.locator('td').nth(1).textContent()) ?? '';
     assert.ok(secret.startsWith(hint.split('…')[0] ?? '-'), `hint ${hint} is the secret's start`);
@@ -313,7 +319,7 @@ describe('web console', () => {
     await keyRow.filter({ hasText: 'inactive' }).waitFor();
     assert.ok([401, 403].includes((await asNewKey()).status), 'an inactive key is refused');
     await keyRow.getByRole('button', { name: /^Activate/ }).click();
-    await keyRow.filter({ hasText: /\bactive\b/ }).getByRole('button', { name: /^Deactivate/ }).waitFor();
+    await keyRow.locator('td[data-label="Status"]', { hasText: /^active$/ }).waitFor();
     assert.equal((await asNewKey()).status, 200, 'and works again once activated');
     await keyRow.getByRole('button', { name: /^Revoke/ }).click();
     await page.getByRole('dialog', { name: 'Revoke key laptop?' }).getByRole('button', { name: 'Revoke' }).click();
@@ -348,7 +354,7 @@ describe('web console', () => {
       };
       assert.match(await upload('big.bin', randomBytes(MiB + 1)), /big\.bin: too large for this server\. The largest file it accepts is 1\.00 MiB\. \(request req_/);
       assert.match(await upload('fits.bin', randomBytes(MiB)), /Uploaded as file_/);
-      assert.match(await upload('over-quota.bin', randomBytes(600 * 1024)), /over-quota\.bin: the workspace's storage quota is full: .* Delete files, or ask an administrator for a larger quota\./);
+      assert.match(await upload('over-quota.bin', randomBytes(600 * 1024)), /over-quota\.bin: the workspace's storage quota is full: Workspace storage quota of 1572864 bytes would be exceeded/);
       const good = JSON.stringify({ custom_id: 'a', params: { model: 'm', max_tokens: 1, messages: [{ role: 'user', content: 'x' }] } });
       assert.match(await upload('requests.jsonl', `${good}\n{"custom_id": "b"}\n`, 'batch'), /requests\.jsonl: line 2 of the batch file is not valid: .*params/);
       await screenshot('console-errors.png');

@@ -33,7 +33,7 @@ function describe(err: unknown, subject: string | undefined): string {
     case err.status === 413:
       return `${about}too large for this server. ${limitOf(err.message)}${ref}`;
     case err.errorCode === 'storage_quota_exceeded':
-      return `${about}the workspace's storage quota is full: ${err.message} Delete files, or ask an administrator for a larger quota.${ref}`;
+      return `${about}the workspace's storage quota is full: ${err.message}${ref}`;
     case err.errorCode === 'invalid_batch_file':
       return `${about}${batchLine(err.message)}${ref}`;
     case err.status === 429: {
