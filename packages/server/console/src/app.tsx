@@ -3,7 +3,7 @@
  * page. Views are chosen by the URL fragment (`#files`, `#admin`), so the browser's back button
  * and bookmarks work without any server route per view.
  */
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { Api, ApiError } from './api.js';
 import { AdminView } from './admin-view.js';
 import { FilesView } from './files-view.js';
@@ -103,11 +103,13 @@ export function App() {
     mainRef.current?.querySelector<HTMLElement>('h1, h2')?.focus();
   }, [view, session !== undefined]);
 
+  // One client per session and workspace: the views reload when it changes, and only then.
+  const api = useMemo(() => (session?.admin ? session.api.inWorkspace(workspace) : session?.api), [session, workspace]);
+
   if (restoring) return <p class="loading" role="status">Signing in…</p>;
-  if (!session) return <SignIn onSignIn={onSignIn} error={signInError} />;
+  if (!session || !api) return <SignIn onSignIn={onSignIn} error={signInError} />;
 
   const shown: View = view === 'admin' && session.admin ? 'admin' : 'files';
-  const api = session.admin ? session.api.inWorkspace(workspace) : session.api;
   return (
     <div class="shell">
       <header class="topbar">
