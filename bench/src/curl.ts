@@ -13,9 +13,9 @@ export interface CurlResult {
 
 const WRITE_OUT = '\n%{http_code} %{time_total} %{size_upload} %{size_download}';
 
-/** Multipart upload of `path` as the part `file` (what users and the official SDKs send). */
-export async function curlUpload(url: string, path: string, headers: Record<string, string> = {}): Promise<CurlResult> {
-  const out = await run('curl', ['-sS', '-F', `file=@${path}`, ...headerArgs(headers), '-w', WRITE_OUT, url]);
+/** Multipart upload of `path` as the part `file` (what users and the official SDKs send), or as `field`. */
+export async function curlUpload(url: string, path: string, headers: Record<string, string> = {}, field = 'file'): Promise<CurlResult> {
+  const out = await run('curl', ['-sS', '-F', `${field}=@${path}`, ...headerArgs(headers), '-w', WRITE_OUT, url]);
   return parse(out, 'upload');
 }
 

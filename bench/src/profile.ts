@@ -24,6 +24,9 @@ export interface Profile {
   gatewayRequests: number;
   gatewayStreams: number;
   gatewayPdfBytes: number;
+  /** Scenario 8: the size of a resumable upload, and how many run at once for the memory figure. */
+  uploadsBytes: number;
+  uploadsConcurrency: number;
 }
 
 export const FULL: Profile = {
@@ -40,6 +43,8 @@ export const FULL: Profile = {
   gatewayRequests: 2000,
   gatewayStreams: 200,
   gatewayPdfBytes: 20_000_000,
+  uploadsBytes: 2 * GiB,
+  uploadsConcurrency: 4,
 };
 
 export const QUICK: Profile = {
@@ -56,6 +61,8 @@ export const QUICK: Profile = {
   gatewayRequests: 400,
   gatewayStreams: 50,
   gatewayPdfBytes: 20_000_000,
+  uploadsBytes: 256 * MiB,
+  uploadsConcurrency: 4,
 };
 
 export function formatBytes(n: number): string {

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only transfer,rss,small,scale,sdk,startup,gateway]`
+ * `npm run bench [-- --quick] [-- --only transfer,rss,small,scale,sdk,startup,gateway,uploads]`
  *
  * Installs what it needs (nginx, wrk, curl), starts Cabinet and the baselines itself, runs the
  * scenarios in order and writes the results (see bench/README.md for method and reading).
@@ -20,6 +20,7 @@ import { sdkClients } from './scenarios/sdk-clients.js';
 import { serverRss } from './scenarios/server-rss.js';
 import { smallOps } from './scenarios/small-ops.js';
 import { transfer } from './scenarios/transfer.js';
+import { uploads } from './scenarios/uploads.js';
 import { ensureTools, toolVersions } from './tools.js';
 
 const SCENARIOS: ReadonlyArray<{ name: string; run: (ctx: Context) => Promise<Figure[]> }> = [
@@ -30,6 +31,7 @@ const SCENARIOS: ReadonlyArray<{ name: string; run: (ctx: Context) => Promise<Fi
   { name: 'sdk', run: sdkClients },
   { name: 'startup', run: cliStartup },
   { name: 'gateway', run: gateway },
+  { name: 'uploads', run: uploads },
 ];
 
 const RESULTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'results');

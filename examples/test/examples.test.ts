@@ -31,7 +31,9 @@ let client: Cabinet;
 const fixtures: Record<string, Buffer> = {};
 
 before(async () => {
-  server = await spawnServer({ env: { CABINET_MAX_FILE_BYTES: String(MAX_FILE_BYTES) } });
+  // The same limit for resumable uploads, through which the client sends files past the
+  // single-request limit: the error-handling example needs a file too large for both.
+  server = await spawnServer({ env: { CABINET_MAX_FILE_BYTES: String(MAX_FILE_BYTES), CABINET_MAX_UPLOAD_BYTES: String(MAX_FILE_BYTES) } });
   cwd = await mkdtemp(join(tmpdir(), 'cabinet-examples-'));
   client = new Cabinet({ baseURL: server.url, apiKey: server.apiKey });
   Object.assign(fixtures, {

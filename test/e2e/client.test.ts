@@ -119,7 +119,8 @@ describe('@cabinet/client: upload', () => {
   });
 
   it('turns a 413 into RequestTooLargeError, which is also a BadRequestError as the Files API document expects', async () => {
-    const err = await client.beta.files.upload({ file: ['big.bin', randomBytes(5 * 1024 * 1024 + 1)] }).catch((e: unknown) => e);
+    // `resumable: false`: otherwise the client sends a file past the limit through resumable uploads.
+    const err = await client.beta.files.upload({ file: ['big.bin', randomBytes(5 * 1024 * 1024 + 1)] }, { resumable: false }).catch((e: unknown) => e);
     assert.ok(err instanceof RequestTooLargeError);
     assert.ok(err instanceof BadRequestError);
     assert.ok(err instanceof Cabinet.APIError);

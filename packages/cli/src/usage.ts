@@ -49,7 +49,7 @@ export const COMMANDS = {
   },
   upload: {
     usage: 'cabinet upload <paths...> [--purpose user_data|batch] [--expires-in SECONDS] [--json]',
-    summary: 'Upload files; prints one file id per line.',
+    summary: "Upload files; prints one file id per line. Files past the server's single-request limit go in parallel 64 MiB parts, resumed after a broken connection.",
     options: [
       { name: 'purpose', value: 'PURPOSE', help: '`user_data` (default) or `batch` (JSONL, one Message Batches request per line, checked by the server).' },
       { name: 'expires-in', value: 'SECONDS', help: 'Delete the files after this many seconds (3600 to 7776000).' },

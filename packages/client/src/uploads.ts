@@ -89,6 +89,8 @@ export interface UploadSource {
   name: string;
   type: string;
   size: number | undefined;
+  /** The file as a Blob, when it is one: it can be sliced into the parts of a resumable upload. */
+  blob?: Blob | undefined;
   /** False for streams: a request that failed after sending some of them cannot be retried. */
   replayable: boolean;
   open(): ReadableStream<Uint8Array>;
@@ -96,13 +98,13 @@ export interface UploadSource {
 
 export function toUploadSource(file: Uploadable): UploadSource {
   if (isBlob(file)) {
-    return { name: (file as Partial<File>).name ?? '', type: file.type, size: file.size, replayable: true, open: () => file.stream() };
+    return { name: (file as Partial<File>).name ?? '', type: file.type, size: file.size, blob: file, replayable: true, open: () => file.stream() };
   }
   if (file instanceof StreamFile) return file.asSource();
   if (Array.isArray(file)) {
     const [name, content] = file as readonly [string, FileContent];
     const blob = isBlob(content) ? content : new Blob([content as BlobPart]);
-    return { name, type: isBlob(content) ? content.type : '', size: blob.size, replayable: true, open: () => blob.stream() };
+    return { name, type: isBlob(content) ? content.type : '', size: blob.size, blob, replayable: true, open: () => blob.stream() };
   }
   if (file instanceof ReadableStream) {
     return new StreamFile(file, '').asSource();
@@ -132,6 +134,8 @@ export function multipartBody(
   source: UploadSource,
   fields: Array<[string, string]>,
   onProgress?: (sentBytes: number, totalBytes: number | undefined) => void,
+  /** The file part's name: `file` for files, `data` for the parts of a resumable upload. */
+  fileField = 'file',
 ): MultipartBody {
   const boundary = `----cabinet-${crypto.randomUUID()}`;
   const encoder = new TextEncoder();
@@ -139,7 +143,7 @@ export function multipartBody(
   for (const [name, value] of fields) {
     head += `--${boundary}\r\nContent-Disposition: form-data; name="${escapeQuoted(name)}"\r\n\r\n${value}\r\n`;
   }
-  head += `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${escapeQuoted(source.name)}"\r\n`;
+  head += `--${boundary}\r\nContent-Disposition: form-data; name="${escapeQuoted(fileField)}"; filename="${escapeQuoted(source.name)}"\r\n`;
   head += `Content-Type: ${source.type || 'application/octet-stream'}\r\n\r\n`;
   const headBytes = encoder.encode(head);
   const tailBytes = encoder.encode(`\r\n--${boundary}--\r\n`);

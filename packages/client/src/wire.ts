@@ -94,3 +94,43 @@ export const WIRE_LIMITS = {
   expiresInSecondsMax: 7_776_000,
   filenameMaxChars: 255,
 } as const;
+
+/**
+ * A resumable upload (`POST /v1/uploads`, Cabinet's extension in the Anthropic dialect; the same
+ * uploads OpenAI's dialect serves under `/openai/v1/uploads`, docs/openai.md).
+ */
+export interface UploadObject {
+  /** `upload_…`. */
+  id: string;
+  type: 'upload';
+  /** Declared size; the parts must add up to it. */
+  bytes: number;
+  filename: string;
+  mime_type: string;
+  purpose: FilePurpose;
+  status: 'pending' | 'completing' | 'completed' | 'cancelled' | 'expired';
+  /** RFC 3339. */
+  created_at: string;
+  /** RFC 3339: a pending upload expires then (one hour after creation). */
+  expires_at: string;
+  /** The file, once completed. */
+  file: FileObject | null;
+}
+
+/** One part of an upload (`POST /v1/uploads/{id}/parts`, multipart field `data`). */
+export interface UploadPartObject {
+  /** `part_…`; completion lists these in file order. */
+  id: string;
+  type: 'upload_part';
+  upload_id: string;
+  size_bytes: number;
+  created_at: string;
+}
+
+/** Limits of resumable uploads shared by the server and the client. */
+export const UPLOAD_WIRE_LIMITS = {
+  /** Largest part. */
+  maxPartBytes: 64 * 1024 * 1024,
+  /** Parts per upload. */
+  maxParts: 10_000,
+} as const;

@@ -14,6 +14,8 @@ import { createGateway } from './gateway/create-gateway.js';
 import type { GatewayDependencies } from './gateway/create-gateway.js';
 import type { Gateway } from './gateway/gateway-service.js';
 import { createRequestHandler } from './http/handler.js';
+import { OpenAIBatchValidator } from './openai/batch-input.js';
+import { UploadService } from './uploads/upload-service.js';
 import type { RequestListener } from './http/handler.js';
 import type { Stores } from './storage/create-stores.js';
 import { createStores } from './storage/create-stores.js';
@@ -40,6 +42,7 @@ export interface App {
   readonly config: Config;
   readonly stores: Stores;
   readonly service: FileService;
+  readonly uploads: UploadService;
   /** The Messages gateway; absent when `CABINET_UPSTREAM` is unset. */
   readonly gateway: Gateway | undefined;
   readonly logger: PinoLogger;
@@ -69,14 +72,26 @@ export async function createApp(options: AppOptions): Promise<App> {
     quotaBytes: config.quotaBytes,
     clock,
     logger,
+    uploads: stores.metadata.uploads,
+    batchValidators: { openai: () => new OpenAIBatchValidator() },
     ...(options.ids ? { ids: options.ids } : {}),
     // A deleted or expired file's upstream copies go with it (mirroring, docs/gateway.md).
     onDeleted: async (record) => gateway?.fileDeleted(record),
+  });
+  const uploads = new UploadService({
+    files: service,
+    uploads: stores.metadata.uploads,
+    blobs: stores.blobs,
+    quotaBytes: config.quotaBytes,
+    maxUploadBytes: config.maxUploadBytes,
+    clock,
+    logger,
   });
   gateway = await createGateway(config, { files: service, mirrors: stores.metadata.mirrors, logger, clock, ...options.upstreamCredentials });
   const authenticator = new Authenticator(stores.metadata.apiKeys, config.apiKeys);
   const handler = createRequestHandler({
     files: service,
+    uploads,
     gateway,
     authenticator,
     logger,
@@ -101,20 +116,25 @@ export async function createApp(options: AppOptions): Promise<App> {
     config,
     stores,
     service,
+    uploads,
     gateway,
     logger,
     handler,
     async start() {
       await stores.metadata.init();
       await stores.blobs.init();
+      // One process owns the stores: no completion can be in flight, so those a crash cut short
+      // go back to pending (their clients may complete again).
+      if (stores.exclusive) await uploads.resetCompletions();
       // With shared stores, instances starting together take turns: one sweeps, the others skip.
       const swept = await stores.metadata.jobs.run('sweep', () => service.sweepLeftovers(stores.exclusive ? 0 : sweepGraceMs));
-      const reaped = await stores.metadata.jobs.run('reap', () => service.reapExpired());
+      const reap = async (): Promise<number> => (await service.reapExpired()) + (await uploads.reapExpired());
+      const reaped = await stores.metadata.jobs.run('reap', reap);
       logger.info(
         { blobs: stores.blobs.name, metadata: stores.metadata.name, swept: swept.ran ? swept.value : 'skipped', reaped: reaped.ran ? reaped.value : 'skipped' },
         'stores ready',
       );
-      every(config.reapIntervalSeconds, 'reap', () => service.reapExpired());
+      every(config.reapIntervalSeconds, 'reap', reap);
       every(config.sweepIntervalSeconds, 'sweep', () => service.sweepLeftovers(sweepGraceMs));
       const mirroring = config.upstreamFiles === 'mirror' ? gateway : undefined;
       if (mirroring) every(config.reapIntervalSeconds, 'mirror-sweep', () => mirroring.sweepMirrors());

@@ -14,6 +14,8 @@ export interface Config {
    *  `databaseUrl` / `s3Bucket` move elsewhere. */
   store: 'sqlite' | 'memory';
   maxFileBytes: number;
+  /** Largest resumable upload (Uploads: declared bytes), separate from the single-request limit. */
+  maxUploadBytes: number;
   quotaBytes: number;
   apiKeys: string[];
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -89,6 +91,7 @@ export const OPTIONS = [
     oneOf(v, ['sqlite', 'memory'] as const),
   ),
   opt('maxFileBytes', 'CABINET_MAX_FILE_BYTES', 'Largest file accepted (413 above it); suffixes KB, MB, GB, KiB, MiB, GiB.', 500 * KiB * KiB, bytes),
+  opt('maxUploadBytes', 'CABINET_MAX_UPLOAD_BYTES', 'Largest file accepted through resumable uploads (`POST /uploads`, parts of up to 64 MiB).', 8 * KiB * KiB * KiB, bytes),
   opt('quotaBytes', 'CABINET_QUOTA_BYTES', 'Storage quota of each workspace.', 100 * KiB * KiB * KiB, bytes),
   opt('apiKeys', 'CABINET_API_KEYS', 'Comma-separated keys valid for workspace `default` (in addition to stored keys).', [], (v) =>
     v.split(',').map((k) => k.trim()).filter((k) => k !== ''),

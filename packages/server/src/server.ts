@@ -9,7 +9,8 @@ import type { Duplex } from 'node:stream';
 import { createApp } from './app.js';
 import type { App, AppOptions } from './app.js';
 import { FileTooLargeError } from './errors.js';
-import { rejectOversizedBody } from './http/body-limit.js';
+import { maxBodyBytesFor, rejectOversizedBody } from './http/body-limit.js';
+import { UPLOAD_LIMITS } from './uploads/upload-service.js';
 import { answerClientError, answerTimeout, writeRawError } from './http/client-error.js';
 import { MethodNotAllowedError } from './http/http-errors.js';
 import { sendError } from './http/respond.js';
@@ -70,7 +71,7 @@ export async function startServer(options: AppOptions): Promise<RunningServer> {
   // client sends a byte of it, accept everything else as usual.
   server.on('checkContinue', (req, res) => {
     try {
-      if (req.method === 'POST') rejectOversizedBody(req, config.maxFileBytes);
+      if (req.method === 'POST') rejectOversizedBody(req, maxBodyBytesFor(req.url, config.maxFileBytes, UPLOAD_LIMITS.maxPartBytes));
     } catch (err) {
       if (err instanceof FileTooLargeError) {
         res.setHeader('connection', 'close');

@@ -6,10 +6,13 @@
 import type { Cabinet, RequestOptions } from '../client.js';
 import { Page, PagePromise } from '../pagination.js';
 import type { ListParams } from '../pagination.js';
+import { RequestTooLargeError } from '../core/errors.js';
 import { multipartBody, toUploadSource } from '../uploads.js';
 import type { Uploadable } from '../uploads.js';
 import type { FileListPage, FileObject, FilePurpose } from '../wire.js';
 import { downloadToFile } from './download-to-file.js';
+import { resumableUpload, wantsResumable } from './resumable-upload.js';
+import type { ResumableOptions } from './resumable-upload.js';
 import type { DownloadToFileOptions, DownloadToFileResult } from './download-to-file.js';
 
 /**
@@ -37,6 +40,12 @@ export interface UploadOptions extends RequestOptions {
   onProgress?: ((sentBytes: number, totalBytes: number | undefined) => void) | undefined;
   /** Sent as `Idempotency-Key`; one is generated per call so a retry can never make a second file. */
   idempotencyKey?: string | undefined;
+  /**
+   * Files (Blobs, `fileFromPath`) larger than `thresholdBytes` (default 500 MiB), or refused by the
+   * server as too large for one request, go through resumable uploads: parts in parallel, resumed
+   * after a broken connection (see resumable-upload.ts). `false`: never.
+   */
+  resumable?: ResumableOptions | false | undefined;
 }
 
 export class Files {
@@ -45,6 +54,26 @@ export class Files {
   /** Uploads a file, streaming it; see `Uploadable` for what `file` may be. */
   async upload(params: UploadParams, options: UploadOptions = {}): Promise<FileMetadata> {
     const source = toUploadSource(params.file);
+    const resumable = options.resumable === false ? undefined : { ...options, ...options.resumable };
+    const viaUploads = async (blob: Blob): Promise<FileMetadata> =>
+      withSdkNames(
+        await resumableUpload(
+          this.client,
+          { source: { ...source, blob }, purpose: params.purpose, expiresInSeconds: params.expires_in_seconds, onProgress: options.onProgress },
+          resumable,
+        ),
+      );
+    if (resumable && wantsResumable(source, resumable)) return viaUploads(source.blob);
+    try {
+      return await this.uploadInOneRequest(params, source, options);
+    } catch (err) {
+      // The server's single-request limit is lower than the threshold: the same bytes in parts.
+      if (resumable && source.blob && err instanceof RequestTooLargeError && err.status === 413) return viaUploads(source.blob);
+      throw err;
+    }
+  }
+
+  private async uploadInOneRequest(params: UploadParams, source: ReturnType<typeof toUploadSource>, options: UploadOptions): Promise<FileMetadata> {
     const fields: Array<[string, string]> = [];
     if (params.purpose !== undefined) fields.push(['purpose', params.purpose]);
     if (params.expires_in_seconds !== undefined) fields.push(['expires_in_seconds', String(params.expires_in_seconds)]);

@@ -24,7 +24,6 @@
  * so the crash-safety argument above is unchanged.
  */
 import { createHash } from 'node:crypto';
-import type { FilePurpose } from '@cabinet/client/wire';
 import {
   FileNotFoundError,
   FileTooLargeError,
@@ -36,10 +35,13 @@ import {
 } from '../errors.js';
 import { BlobNotFoundError } from '../storage/blob-store.js';
 import type { BlobStore, ByteRange, GetOptions } from '../storage/blob-store.js';
-import type { FileMetadataStore, InsertResult, ListResult } from '../storage/file-metadata-store.js';
-import type { FileRecord, IdempotencyRecord } from '../storage/records.js';
+import type { FileMetadataStore, InsertResult, ListResult, PurposeFilter } from '../storage/file-metadata-store.js';
+import type { Dialect, FileRecord, IdempotencyRecord } from '../storage/records.js';
+import type { PartRef } from '../storage/blob-parts.js';
+import type { UploadRecord, UploadStore } from '../storage/upload-store.js';
+import type { HashedPrefix } from '../uploads/speculative-hash.js';
+import type { BatchCheck, BatchCheckProblem } from './batch-check.js';
 import { BatchValidator } from './batch-validator.js';
-import type { BatchProblem } from './batch-validator.js';
 import { createFileIdGenerator, FILE_ID_PREFIX } from './file-id.js';
 import type { FileIdGenerator } from './file-id.js';
 import { checkFilename, unnamedFilename } from './filename.js';
@@ -65,6 +67,13 @@ export interface FileServiceOptions {
   reservationStepBytes?: number;
   /** How long an Idempotency-Key is remembered. */
   idempotencyTtlMs?: number;
+  /** Resumable uploads (upload completion commits through this service); absent: none. */
+  uploads?: UploadStore;
+  /**
+   * The batch-input validator of each dialect, for files whose purpose is (or may become) `batch`.
+   * Default: Message Batches JSONL for the Anthropic dialect, nothing for others.
+   */
+  batchValidators?: Partial<Record<Dialect, () => BatchCheck>>;
   /**
    * Told about every file deleted or reaped, after the fact and without being waited for (the
    * gateway deletes the file's upstream copies). Its failures are logged, never the delete's.
@@ -79,7 +88,9 @@ export interface StageInput {
   /** The part's Content-Type as sent. */
   declaredMimeType: string | undefined;
   /** The purpose, when it arrived before the bytes; batch files are then rejected mid-stream. */
-  purpose: FilePurpose | undefined;
+  purpose: string | undefined;
+  /** The dialect the upload comes through (default `anthropic`): it picks the batch validator. */
+  dialect?: Dialect;
   content: AsyncIterable<Uint8Array>;
   signal?: AbortSignal;
   /** The request's Idempotency-Key: lets a retry near a full quota be answered with the original. */
@@ -95,9 +106,10 @@ export interface StagedUpload {
   readonly mimeType: string;
   readonly sizeBytes: number;
   readonly sha256: string;
-  readonly purposeHint: FilePurpose | undefined;
-  /** Result of JSONL validation; `undefined` when validation did not run (purpose was user_data). */
-  readonly batch: { problem: BatchProblem | undefined } | undefined;
+  readonly purposeHint: string | undefined;
+  readonly dialect: Dialect;
+  /** Result of batch validation; `undefined` when validation did not run (purpose was not batch). */
+  readonly batch: { problem: BatchCheckProblem | undefined } | undefined;
   /**
    * Set when the quota had no room and the Idempotency-Key was already used: nothing was stored
    * (`blobKey` names no blob); commit answers with the original file or fails.
@@ -106,9 +118,15 @@ export interface StagedUpload {
 }
 
 export interface CommitInput {
-  purpose?: FilePurpose | undefined;
+  purpose?: string | undefined;
   expiresInSeconds?: number | undefined;
   idempotencyKey?: string | undefined;
+}
+
+/** An upload's parts, assembled into its blob but not yet visible. Commit it, or discard it. */
+export interface AssembledUpload extends StagedUpload {
+  /** Lowercase hex MD5 of the content, when it was asked for. */
+  readonly md5: string | undefined;
 }
 
 export interface CommitResult {
@@ -130,6 +148,8 @@ export class FileService {
   readonly quotaBytes: number;
   private readonly reservationStepBytes: number;
   private readonly idempotencyTtlMs: number;
+  private readonly uploads: UploadStore | undefined;
+  private readonly batchValidators: Partial<Record<Dialect, () => BatchCheck>>;
   private readonly onDeleted: ((record: FileRecord) => Promise<void>) | undefined;
 
   constructor(options: FileServiceOptions) {
@@ -142,6 +162,8 @@ export class FileService {
     this.quotaBytes = options.quotaBytes;
     this.reservationStepBytes = options.reservationStepBytes ?? 8 * MiB;
     this.idempotencyTtlMs = options.idempotencyTtlMs ?? DAY_MS;
+    this.uploads = options.uploads;
+    this.batchValidators = { anthropic: () => new BatchValidator(), ...options.batchValidators };
     this.onDeleted = options.onDeleted;
   }
 
@@ -158,7 +180,8 @@ export class FileService {
     let reservedBytes = 0;
     // Validate JSONL whenever the file may turn out to be a batch file: when purpose is `batch`,
     // or not yet known (it may come after the file part).
-    const validator = input.purpose === 'user_data' ? undefined : new BatchValidator();
+    const dialect = input.dialect ?? 'anthropic';
+    const validator = input.purpose === undefined || input.purpose === 'batch' ? this.batchValidators[dialect]?.() : undefined;
     const rejectEarly = input.purpose === 'batch';
     let replay: StagedUpload['replay'];
 
@@ -227,6 +250,7 @@ export class FileService {
       sizeBytes,
       sha256: hash.digest('hex'),
       purposeHint: input.purpose,
+      dialect,
       batch: validator ? { problem: batchProblem } : undefined,
       ...(replay ? { replay } : {}),
     };
@@ -271,6 +295,112 @@ export class FileService {
     return this.commit(staged, input);
   }
 
+  /**
+   * Assembles the parts of a claimed upload, in the order given, into the upload's blob (step 1 of
+   * the upload protocol for resumable uploads, docs/openai.md). The parts are streamed once, in
+   * order, through the SHA-256 (and the MD5 when asked), the batch validator when the purpose is
+   * `batch`, and into `put` — or, for a store that concatenates parts itself (S3), drained for the
+   * hashes and then assembled inside the store. Afterwards the blob is durable under the upload's
+   * blob key and no record points at it; the upload's quota hold stays until the commit.
+   */
+  async assembleUpload(
+    upload: UploadRecord,
+    parts: readonly PartRef[],
+    options: { md5?: boolean; signal?: AbortSignal; prefix?: HashedPrefix | undefined } = {},
+  ): Promise<AssembledUpload> {
+    const partStore = this.blobs.parts;
+    if (!partStore) throw new StorageError(`blob store ${this.blobs.name} keeps no upload parts`);
+    const md5 = options.md5 ? createHash('md5') : undefined;
+    const validator = upload.purpose === 'batch' ? this.batchValidators[upload.dialect]?.() : undefined;
+    // A SHA-256 of the first parts computed ahead (uploads/speculative-hash.ts) saves reading them
+    // again, when nothing else needs their bytes: no MD5, no validation, assembly inside the store.
+    const { prefix } = options;
+    const usable =
+      prefix !== undefined &&
+      !md5 &&
+      !validator &&
+      partStore.assemble !== undefined &&
+      prefix.partIds.every((id, i) => parts[i]?.partId === id);
+    const hash = usable ? prefix.hash : createHash('sha256');
+    const skip = usable ? prefix.partIds.length : 0;
+    let sizeBytes = usable ? prefix.sizeBytes : 0;
+    const streamed = async function* (): AsyncGenerator<Uint8Array> {
+      for (const part of parts.slice(skip)) {
+        let partBytes = 0;
+        for await (const chunk of await partStore.getPart(upload.id, part.partId)) {
+          const bytes = chunk as Uint8Array;
+          options.signal?.throwIfAborted();
+          partBytes += bytes.length;
+          hash.update(bytes);
+          md5?.update(bytes);
+          validator?.push(bytes);
+          yield bytes;
+        }
+        // A part whose bytes differ from its record breaks the part store's promise.
+        if (partBytes !== part.sizeBytes) throw new StorageError(`part ${part.partId} holds ${partBytes} bytes, recorded ${part.sizeBytes}`);
+        sizeBytes += partBytes;
+      }
+    };
+    try {
+      if (partStore.assemble && parts.length > 0) {
+        for await (const chunk of streamed()) void chunk;
+        await partStore.assemble(upload.blobKey, upload.id, parts, options.signal ? { signal: options.signal } : {});
+      } else {
+        const written = await this.blobs.put(upload.blobKey, streamed(), options.signal ? { signal: options.signal } : {});
+        if (written.sizeBytes !== sizeBytes) throw new StorageError(`blob store wrote ${written.sizeBytes} bytes of ${sizeBytes}`);
+      }
+    } catch (err) {
+      await this.blobs.delete(upload.blobKey).catch(() => undefined);
+      throw err;
+    }
+    return {
+      workspaceId: upload.workspaceId,
+      blobKey: upload.blobKey,
+      // The upload's hold is the reservation (named after the blob key, like every reservation).
+      reservationId: upload.blobKey,
+      filename: upload.filename,
+      mimeType: upload.mimeType,
+      sizeBytes,
+      sha256: hash.digest('hex'),
+      md5: md5?.digest('hex'),
+      purposeHint: upload.purpose,
+      dialect: upload.dialect,
+      batch: validator ? { problem: validator.finish() } : undefined,
+    };
+  }
+
+  /**
+   * Makes an assembled upload a file (step 2): inserts the record and completes the upload in one
+   * metadata transaction. Returns undefined, changing nothing, if the claim is no longer held.
+   * An invalid batch file is refused (InvalidRequestError) before anything is written.
+   */
+  async commitUpload(
+    assembled: AssembledUpload,
+    completion: { uploadId: string; claim: string; completedWith: string; expiresInSeconds: number | undefined },
+  ): Promise<FileRecord | undefined> {
+    if (!this.uploads) throw new StorageError('no upload store configured');
+    const purpose = assembled.purposeHint ?? 'user_data';
+    this.checkBatch(assembled, purpose);
+    const record = this.recordFor(assembled, purpose, this.clock(), completion.expiresInSeconds);
+    let completed: boolean;
+    try {
+      completed = await this.uploads.completeUpload(completion.uploadId, completion.claim, record, completion.completedWith);
+    } catch (err) {
+      // As in `commit`: the transaction may have committed, so the blob stays (the sweeper removes it
+      // if, and only if, neither a record nor a live upload points at it).
+      this.logger?.warn({ err, uploadId: completion.uploadId }, 'upload completion outcome unknown; blob left for the sweeper');
+      throw err;
+    }
+    return completed ? record : undefined;
+  }
+
+  /** Removes an assembled blob that will not be committed. The upload (and its hold) stay. */
+  async discardAssembly(assembled: AssembledUpload): Promise<void> {
+    await this.blobs.delete(assembled.blobKey).catch((err: unknown) => {
+      this.logger?.warn({ err, blobKey: assembled.blobKey }, 'could not remove a discarded assembly; left for the sweeper');
+    });
+  }
+
   /** The live file, or ResourceNotFoundError (`file_expired` for an expired one). */
   async get(workspaceId: string, id: string): Promise<FileRecord> {
     const record = await this.metadata.getFile(workspaceId, id);
@@ -284,8 +414,12 @@ export class FileService {
   /**
    * One page from `cursor` in `direction`, newest first. With `bound`, only files strictly between
    * `cursor` and `bound` (a window): the page is cut at the bound, and nothing lies beyond it.
+   * With `purpose`, only the files a dialect shows with that purpose.
    */
-  async list(workspaceId: string, query: { limit: number; direction: 'after' | 'before'; cursor?: string; bound?: string }): Promise<ListResult> {
+  async list(
+    workspaceId: string,
+    query: { limit: number; direction: 'after' | 'before'; cursor?: string; bound?: string; purpose?: PurposeFilter | undefined },
+  ): Promise<ListResult> {
     const { bound, ...store } = query;
     const result = await this.metadata.listFiles(workspaceId, { ...store, nowMs: this.clock() });
     if (bound === undefined) return result;
@@ -347,10 +481,41 @@ export class FileService {
    * Removes everything a crash or a failed delete can leave behind and that is older than
    * `graceMs`: unfinished writes (temp files, multipart uploads), then orphan blobs.
    */
-  async sweepLeftovers(graceMs: number): Promise<{ unfinished: number; orphans: number }> {
+  async sweepLeftovers(graceMs: number): Promise<{ unfinished: number; orphans: number; parts: number }> {
     const unfinished = await this.blobs.sweepIncompleteWrites(this.clock() - graceMs, (keys) => this.metadata.existingBlobKeys(keys));
     if (unfinished > 0) this.logger?.info({ unfinished }, 'unfinished writes removed');
-    return { unfinished, orphans: await this.sweepOrphans(graceMs) };
+    const parts = await this.sweepParts(graceMs);
+    return { unfinished, orphans: await this.sweepOrphans(graceMs), parts };
+  }
+
+  /**
+   * Removes the stored parts of uploads that are no longer live (completed, cancelled, expired, or
+   * unknown) and that did not change for `graceMs`: what a crash between an upload's end and the
+   * removal of its parts leaves. Returns how many uploads' parts were removed.
+   */
+  async sweepParts(graceMs: number, batchSize = 500): Promise<number> {
+    const partStore = this.blobs.parts;
+    if (!partStore) return 0;
+    const cutoff = this.clock() - graceMs;
+    let swept = 0;
+    let batch: string[] = [];
+    const flush = async (): Promise<void> => {
+      const live = this.uploads ? await this.uploads.liveUploadIds(batch) : new Set<string>();
+      for (const uploadId of batch) {
+        if (live.has(uploadId)) continue;
+        await partStore.deleteParts(uploadId);
+        swept++;
+      }
+      batch = [];
+    };
+    for await (const entry of partStore.listPartUploads()) {
+      if (entry.lastModifiedMs > cutoff) continue;
+      batch.push(entry.uploadId);
+      if (batch.length >= batchSize) await flush();
+    }
+    if (batch.length > 0) await flush();
+    if (swept > 0) this.logger?.info({ swept }, 'parts of ended uploads removed');
+    return swept;
   }
 
   /**
@@ -383,26 +548,33 @@ export class FileService {
 
   // --- Internal helpers ---
 
-  private async commitOrThrow(staged: StagedUpload, input: CommitInput): Promise<CommitResult> {
-    const purpose = input.purpose ?? staged.purposeHint ?? 'user_data';
-    if (purpose === 'batch') {
-      if (!staged.batch) throw new InvalidRequestError('purpose batch was given after purpose user_data.');
-      if (staged.batch.problem) throw batchError(staged.batch.problem);
-    }
-    const now = this.clock();
-    const filename = staged.filename ?? unnamedFilename(staged.mimeType);
-    const record: FileRecord = {
+  private checkBatch(staged: StagedUpload, purpose: string): void {
+    if (purpose !== 'batch') return;
+    if (!staged.batch) throw new InvalidRequestError(`purpose batch was given after purpose ${staged.purposeHint ?? 'user_data'}.`);
+    if (staged.batch.problem) throw batchError(staged.batch.problem);
+  }
+
+  private recordFor(staged: StagedUpload, purpose: string, now: number, expiresInSeconds: number | undefined): FileRecord {
+    return {
       id: this.ids.next(now),
       workspaceId: staged.workspaceId,
-      filename,
+      filename: staged.filename ?? unnamedFilename(staged.mimeType),
       mimeType: staged.mimeType,
       sizeBytes: staged.sizeBytes,
       sha256: staged.sha256,
       purpose,
+      dialect: staged.dialect,
       createdAtMs: now,
-      expiresAtMs: input.expiresInSeconds === undefined ? null : now + input.expiresInSeconds * 1000,
+      expiresAtMs: expiresInSeconds === undefined ? null : now + expiresInSeconds * 1000,
       blobKey: staged.blobKey,
     };
+  }
+
+  private async commitOrThrow(staged: StagedUpload, input: CommitInput): Promise<CommitResult> {
+    const purpose = input.purpose ?? staged.purposeHint ?? 'user_data';
+    this.checkBatch(staged, purpose);
+    const now = this.clock();
+    const record = this.recordFor(staged, purpose, now, input.expiresInSeconds);
     const idem = input.idempotencyKey === undefined ? undefined : this.idempotencyRecord(record, input);
     if (staged.replay) {
       // Nothing was stored: only the original file can answer this request.
@@ -439,7 +611,7 @@ export class FileService {
 
   private idempotencyRecord(record: FileRecord, input: CommitInput): IdempotencyRecord {
     const fingerprint = createHash('sha256')
-      .update(JSON.stringify([record.sha256, record.sizeBytes, record.filename, record.purpose, input.expiresInSeconds ?? null]))
+      .update(JSON.stringify([record.sha256, record.sizeBytes, record.filename, record.purpose, input.expiresInSeconds ?? null, record.dialect]))
       .digest('hex');
     return {
       workspaceId: record.workspaceId,
@@ -499,8 +671,9 @@ class UncertainCommit extends Error {
   }
 }
 
-function batchError(problem: BatchProblem): InvalidRequestError {
-  return new InvalidRequestError(`Invalid batch file: line ${problem.line}: ${problem.reason}.`, {
+function batchError(problem: BatchCheckProblem): InvalidRequestError {
+  const lines = [problem, ...(problem.more ?? [])].map((p) => `line ${p.line}: ${p.reason}`);
+  return new InvalidRequestError(`Invalid batch file: ${lines.join('; ')}.`, {
     code: 'invalid_batch_file',
     details: { line: problem.line },
   });

@@ -16,3 +16,9 @@ export function rejectOversizedBody(req: IncomingMessage, maxFileBytes: number):
     throw new FileTooLargeError(maxFileBytes);
   }
 }
+
+/** Largest body a POST to `url` may declare: a part of a resumable upload, or a file. */
+export function maxBodyBytesFor(url: string | undefined, maxFileBytes: number, maxPartBytes: number): number {
+  const path = (url ?? '').split('?')[0] ?? '';
+  return /\/uploads\/[^/]+\/parts\/?$/.test(path) ? maxPartBytes : maxFileBytes;
+}

@@ -10,7 +10,7 @@ import type { Socket } from 'node:net';
 import type { ServiceError } from '../errors.js';
 import type { BodyDeadline } from './body-deadline.js';
 import { HttpProtocolError } from './http-errors.js';
-import { toErrorResponse } from './error-response.js';
+import { dialectOf, toErrorResponse } from './error-response.js';
 import { newRequestId } from './request-id.js';
 
 type ClientError = Error & { code?: string };
@@ -49,14 +49,15 @@ function answerWith(socket: Socket, error: HttpProtocolError): void {
     hangUp(socket, inFlight, error);
     return;
   }
-  const { status, headers, body } = toErrorResponse(error, newRequestId());
+  const requestId = newRequestId();
+  const { status, headers, body } = toErrorResponse(error, requestId, dialectOf(inFlight.req.url));
   const json = JSON.stringify(body);
   inFlight.shouldKeepAlive = false;
   inFlight.writeHead(status, {
     ...headers,
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(json),
-    'request-id': body.request_id,
+    'request-id': requestId,
     connection: 'close',
   });
   const done = (): void => hangUp(socket, inFlight, error);
@@ -96,13 +97,14 @@ function responseOf(socket: Socket): ServerResponse | undefined {
  * CONNECT), then closes it.
  */
 export function writeRawError(socket: Socket, error: ServiceError): void {
-  const { status, headers, body } = toErrorResponse(error, newRequestId());
+  const requestId = newRequestId();
+  const { status, headers, body } = toErrorResponse(error, requestId);
   const json = JSON.stringify(body);
   const head = [
     `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}`,
     'content-type: application/json',
     `content-length: ${Buffer.byteLength(json)}`,
-    `request-id: ${body.request_id}`,
+    `request-id: ${requestId}`,
     'connection: close',
     ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
   ].join('\r\n');

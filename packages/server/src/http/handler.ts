@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger as PinoLogger } from 'pino';
 import { selectWorkspace, WORKSPACE_HEADER } from '../auth/workspace-selection.js';
 import { RateLimitedError, ResourceNotFoundError, ServiceError } from '../errors.js';
+import { dialectOf } from './error-response.js';
 import { truncate } from '../text.js';
 import { watchBodyDeadline } from './body-deadline.js';
 import { answerSlowBody } from './client-error.js';
@@ -30,6 +31,8 @@ export function createRequestHandler(services: Services, routes: readonly Route[
     const requestId = newRequestId();
     const started = process.hrtime.bigint();
     res.setHeader('request-id', requestId);
+    // The openai SDK reads the request id from `x-request-id`.
+    if (dialectOf(req.url) === 'openai') res.setHeader('x-request-id', requestId);
     res.setHeader('x-content-type-options', 'nosniff');
     // Aborts staged writes when the client goes away mid-upload, and the gateway's upstream call.
     // Only POSTs need it, so only they pay for a controller (it was ~2% of a metadata GET).

@@ -35,6 +35,8 @@ export type Part =
 export interface MultipartLimits {
   /** Largest file part accepted, in bytes. */
   maxFileBytes: number;
+  /** The field that carries the file (default `file`; Uploads' parts use `data`). */
+  fileField?: string;
   /** Largest text field, in bytes. */
   maxFieldBytes: number;
   maxParts: number;
@@ -83,7 +85,7 @@ export async function* readMultipart(
       headers: headers as BusboyHeaders,
       // Every part named `file` is the file, even with no or an empty filename (undici sends
       // `filename=""` for a nameless File, which stock busboy turns into a buffered text field).
-      isPartAFile: (name, type, filename) => name === 'file' || filename !== undefined || type === 'application/octet-stream',
+      isPartAFile: (name, type, filename) => name === (limits.fileField ?? 'file') || filename !== undefined || type === 'application/octet-stream',
       limits: {
         // One byte over the maximum, so an oversized file is seen (and refused), never truncated.
         fileSize: limits.maxFileBytes + 1,

@@ -1,6 +1,6 @@
 /** Writing responses: JSON bodies, error envelopes, and the headers every response carries. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { toErrorResponse } from './error-response.js';
+import { dialectOf, toErrorResponse } from './error-response.js';
 
 /** How much of an unread request body is read and thrown away so the client sees our answer. */
 const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024;
@@ -28,7 +28,7 @@ export function sendError(req: IncomingMessage, res: ServerResponse, err: unknow
     res.destroy(err instanceof Error ? err : undefined);
     return;
   }
-  const { status, headers, body } = toErrorResponse(err, requestId);
+  const { status, headers, body } = toErrorResponse(err, requestId, dialectOf(req.url));
   if (!req.readableEnded) drainRequest(req);
   sendJson(res, status, body, headers);
 }

@@ -11,6 +11,17 @@ import { listFiles } from './routes/files/list.js';
 import { retrieveFile } from './routes/files/retrieve.js';
 import { uploadFile } from './routes/files/upload.js';
 import { liveness, readiness } from './routes/health.js';
+import { createOpenAIFile } from './routes/openai/files/create.js';
+import { deleteOpenAIFile } from './routes/openai/files/delete.js';
+import { listOpenAIFiles } from './routes/openai/files/list.js';
+import { retrieveOpenAIFile } from './routes/openai/files/retrieve.js';
+import { OPENAI_UPLOADS } from './routes/openai/upload-wire.js';
+import { addUploadPart } from './routes/uploads/add-part.js';
+import { ANTHROPIC_UPLOADS } from './routes/uploads/anthropic-wire.js';
+import { cancelUpload } from './routes/uploads/cancel.js';
+import { completeUpload } from './routes/uploads/complete.js';
+import { createUpload } from './routes/uploads/create.js';
+import { retrieveUpload } from './routes/uploads/retrieve.js';
 import { withoutGateway, withoutPassThrough } from './routes/messages/availability.js';
 import { countTokens } from './routes/messages/count-tokens.js';
 import { createMessage } from './routes/messages/create.js';
@@ -34,5 +45,24 @@ export const ROUTES: readonly Route[] = [
   { method: 'POST', path: '/v1/messages', operationId: 'messages.create', auth: 'api_key', unavailable: withoutGateway, handle: createMessage },
   { method: 'POST', path: '/v1/messages/count_tokens', operationId: 'messages.countTokens', auth: 'api_key', unavailable: withoutGateway, handle: countTokens },
   // Everything else under /v1/ but the Files API, forwarded unchanged (anthropic upstream).
-  { method: '*', path: '/v1/*', except: ['/v1/files'], operationId: 'upstream.forward', auth: 'api_key', unavailable: withoutPassThrough, handle: forwardToUpstream },
+  { method: '*', path: '/v1/*', except: ['/v1/files', '/v1/uploads'], operationId: 'upstream.forward', auth: 'api_key', unavailable: withoutPassThrough, handle: forwardToUpstream },
+
+  // Resumable uploads in the Anthropic dialect (Cabinet's extension; docs/openai.md §Uploads).
+  { method: 'POST', path: '/v1/uploads', operationId: 'uploads.create', auth: 'api_key', handle: createUpload(ANTHROPIC_UPLOADS) },
+  { method: 'GET', path: '/v1/uploads/{upload_id}', operationId: 'uploads.retrieve', auth: 'api_key', handle: retrieveUpload(ANTHROPIC_UPLOADS) },
+  { method: 'POST', path: '/v1/uploads/{upload_id}/parts', operationId: 'uploads.parts.create', auth: 'api_key', handle: addUploadPart(ANTHROPIC_UPLOADS) },
+  { method: 'POST', path: '/v1/uploads/{upload_id}/complete', operationId: 'uploads.complete', auth: 'api_key', handle: completeUpload(ANTHROPIC_UPLOADS) },
+  { method: 'POST', path: '/v1/uploads/{upload_id}/cancel', operationId: 'uploads.cancel', auth: 'api_key', handle: cancelUpload(ANTHROPIC_UPLOADS) },
+
+  // The OpenAI dialect (docs/openai.md): `baseURL: "<cabinet>/openai/v1"`, same keys and store.
+  { method: 'POST', path: '/openai/v1/files', operationId: 'openai.files.create', auth: 'api_key', handle: createOpenAIFile },
+  { method: 'GET', path: '/openai/v1/files', operationId: 'openai.files.list', auth: 'api_key', handle: listOpenAIFiles },
+  { method: 'GET', path: '/openai/v1/files/{file_id}', operationId: 'openai.files.retrieve', auth: 'api_key', handle: retrieveOpenAIFile },
+  { method: 'DELETE', path: '/openai/v1/files/{file_id}', operationId: 'openai.files.delete', auth: 'api_key', handle: deleteOpenAIFile },
+  { method: 'GET', path: '/openai/v1/files/{file_id}/content', operationId: 'openai.files.content', auth: 'api_key', handle: downloadFile },
+  { method: 'POST', path: '/openai/v1/uploads', operationId: 'openai.uploads.create', auth: 'api_key', handle: createUpload(OPENAI_UPLOADS) },
+  { method: 'GET', path: '/openai/v1/uploads/{upload_id}', operationId: 'openai.uploads.retrieve', auth: 'api_key', handle: retrieveUpload(OPENAI_UPLOADS) },
+  { method: 'POST', path: '/openai/v1/uploads/{upload_id}/parts', operationId: 'openai.uploads.parts.create', auth: 'api_key', handle: addUploadPart(OPENAI_UPLOADS) },
+  { method: 'POST', path: '/openai/v1/uploads/{upload_id}/complete', operationId: 'openai.uploads.complete', auth: 'api_key', handle: completeUpload(OPENAI_UPLOADS) },
+  { method: 'POST', path: '/openai/v1/uploads/{upload_id}/cancel', operationId: 'openai.uploads.cancel', auth: 'api_key', handle: cancelUpload(OPENAI_UPLOADS) },
 ];

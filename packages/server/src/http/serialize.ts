@@ -1,5 +1,5 @@
 /** Records → wire JSON (snake_case exactly as the official SDKs read it, docs/wire.md §2). */
-import type { DeletedFileObject, FileListPage, FileObject } from '@cabinet/client/wire';
+import type { DeletedFileObject, FileListPage, FileObject, FilePurpose } from '@cabinet/client/wire';
 import type { FileRecord } from '../storage/records.js';
 import { encodePageToken } from './page-token.js';
 
@@ -14,7 +14,7 @@ export function toFileObject(record: FileRecord): FileObject {
     created_at: new Date(record.createdAtMs).toISOString(),
     downloadable: true,
     expires_at: record.expiresAtMs === null ? null : new Date(record.expiresAtMs).toISOString(),
-    purpose: record.purpose,
+    purpose: anthropicPurpose(record),
     sha256: record.sha256,
   };
 }
@@ -40,4 +40,13 @@ export function toListPage(records: FileRecord[], hasMore: boolean, direction: '
     last_id: last,
     next_page: more && boundary !== null ? encodePageToken({ direction, cursor: boundary, ...(bound === undefined ? {} : { bound }) }) : null,
   };
+}
+
+/**
+ * The purpose the Anthropic dialect shows. A file from the OpenAI dialect is `user_data` whatever its
+ * purpose there: an OpenAI batch input file is not Message Batches input (docs/openai.md).
+ */
+export function anthropicPurpose(record: Pick<FileRecord, 'dialect' | 'purpose'>): FilePurpose {
+  if (record.dialect !== 'anthropic') return 'user_data';
+  return record.purpose === 'batch' ? 'batch' : 'user_data';
 }

@@ -3,6 +3,7 @@
  * Every implementation passes `testing/blob-store-suite.ts`; a backend is added by passing it.
  */
 import type { Readable } from 'node:stream';
+import type { BlobPartStore } from './blob-parts.js';
 
 /** Inclusive byte range, as in HTTP `Range: bytes=start-end` (RFC 9110 §14.1.2). */
 export interface ByteRange {
@@ -33,6 +34,12 @@ export interface PutOptions {
 export interface BlobStore {
   /** Short name for logs and health output, e.g. `fs`, `memory`, `s3`. */
   readonly name: string;
+
+  /**
+   * Where the parts of resumable uploads are kept until they are assembled into a blob (see
+   * blob-parts.ts). Absent: the store cannot take resumable uploads (only the small tier alone).
+   */
+  readonly parts?: BlobPartStore;
 
   /** Prepares the store (directories, buckets) and removes leftovers of interrupted writes. */
   init(): Promise<void>;

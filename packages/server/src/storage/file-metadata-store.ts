@@ -6,7 +6,7 @@
  * (`metadata-backend.ts`).
  * Every implementation passes `testing/file-metadata-store-suite.ts`.
  */
-import type { FileRecord, IdempotencyRecord, WorkspaceUsage } from './records.js';
+import type { Dialect, FileRecord, IdempotencyRecord, WorkspaceUsage } from './records.js';
 
 /**
  * One page of a workspace's files, newest first (ids are time-ordered, so "newest first" is
@@ -19,6 +19,26 @@ export interface ListQuery {
   cursor?: string;
   /** Files whose `expiresAtMs <= nowMs` are left out. */
   nowMs: number;
+  /** Only files that one dialect shows with a given purpose (absent: every file). */
+  purpose?: PurposeFilter | undefined;
+}
+
+/**
+ * The files a dialect lists under one purpose: those created through `dialect` whose stored purpose
+ * is one of `purposes`, and, with `otherDialects`, every file created through another dialect (which
+ * the dialect shows under this purpose, see docs/openai.md).
+ */
+export interface PurposeFilter {
+  dialect: Dialect;
+  purposes: readonly string[];
+  otherDialects: boolean;
+}
+
+/** Whether `record` passes `filter` (the reference semantics every store implements). */
+export function matchesPurpose(record: Pick<FileRecord, 'dialect' | 'purpose'>, filter: PurposeFilter | undefined): boolean {
+  if (!filter) return true;
+  if (record.dialect === filter.dialect) return filter.purposes.includes(record.purpose);
+  return filter.otherDialects;
 }
 
 export interface ListResult {

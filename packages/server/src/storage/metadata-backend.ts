@@ -1,11 +1,12 @@
 /**
- * One metadata database and the stores it serves. The contracts are small and separate (the way
+ * One metadata database and the stores it serves (files, API keys, job lock, uploads). The contracts are small and separate (the way
  * tusd composes its store interfaces), but a backend opens one connection (or pool) for all of
  * them, so its lifecycle is here: opened once, pinged by /readyz, closed once.
  */
 import type { ApiKeyStore } from './api-key-store.js';
 import type { FileMetadataStore } from './file-metadata-store.js';
 import type { JobLock } from './job-lock.js';
+import type { UploadStore } from './upload-store.js';
 import type { MirrorStore } from './mirror-store.js';
 
 export interface MetadataBackend {
@@ -14,6 +15,7 @@ export interface MetadataBackend {
   readonly files: FileMetadataStore;
   readonly apiKeys: ApiKeyStore;
   readonly jobs: JobLock;
+  readonly uploads: UploadStore;
   /** Copies of files in an upstream's Files API (the Messages gateway's mirroring). */
   readonly mirrors: MirrorStore;
   /** Opens the database and creates or migrates the schema. Safe to call on every start. */

@@ -2,7 +2,11 @@
  * The records the metadata store keeps. camelCase in code; the HTTP layer serialises them to the
  * wire's snake_case (`http/serialize.ts`).
  */
-import type { FilePurpose } from '@cabinet/client/wire';
+/**
+ * The wire dialect a file or upload came through. Both dialects share one store; each shows files of
+ * the other with a purpose of its own (docs/openai.md §"Purposes across dialects").
+ */
+export type Dialect = 'anthropic' | 'openai';
 
 export interface FileRecord {
   /** `file_…`, time-sortable (see files/file-id.ts). */
@@ -13,7 +17,14 @@ export interface FileRecord {
   sizeBytes: number;
   /** Lowercase hex SHA-256 of the content. */
   sha256: string;
-  purpose: FilePurpose;
+  /**
+   * The purpose as given, in the meaning of `dialect` (`batch` through the Anthropic dialect is a
+   * Message Batches file; through the OpenAI dialect an OpenAI Batch input file). The store keeps it
+   * as an opaque string; the HTTP serialisers decide what each dialect shows.
+   */
+  purpose: string;
+  /** The dialect the file was created through. */
+  dialect: Dialect;
   createdAtMs: number;
   /** `null`: never expires. */
   expiresAtMs: number | null;

@@ -3,6 +3,7 @@
  * and their mapping to records. Columns are snake_case, records camelCase.
  */
 import type { ApiKeyRecord, FileRecord, IdempotencyRecord, MirrorRecord } from './records.js';
+import type { UploadPartRecord, UploadRecord, UploadStatus } from './upload-store.js';
 
 export interface FileRow {
   workspace_id: string;
@@ -15,6 +16,7 @@ export interface FileRow {
   created_at_ms: number;
   expires_at_ms: number | null;
   blob_key: string;
+  dialect: string;
 }
 
 export interface ApiKeyRow {
@@ -45,10 +47,10 @@ export interface MirrorRow {
 
 /** `files` columns in insert order, matching `fileValues`. */
 export const FILE_COLUMNS =
-  'workspace_id, id, filename, mime_type, size_bytes, sha256, purpose, created_at_ms, expires_at_ms, blob_key';
+  'workspace_id, id, filename, mime_type, size_bytes, sha256, purpose, created_at_ms, expires_at_ms, blob_key, dialect';
 
 export function fileValues(r: FileRecord): Array<string | number | null> {
-  return [r.workspaceId, r.id, r.filename, r.mimeType, r.sizeBytes, r.sha256, r.purpose, r.createdAtMs, r.expiresAtMs, r.blobKey];
+  return [r.workspaceId, r.id, r.filename, r.mimeType, r.sizeBytes, r.sha256, r.purpose, r.createdAtMs, r.expiresAtMs, r.blobKey, r.dialect];
 }
 
 export function toFile(row: FileRow): FileRecord {
@@ -59,7 +61,8 @@ export function toFile(row: FileRow): FileRecord {
     mimeType: row.mime_type,
     sizeBytes: row.size_bytes,
     sha256: row.sha256,
-    purpose: row.purpose === 'batch' ? 'batch' : 'user_data',
+    purpose: row.purpose,
+    dialect: row.dialect === 'openai' ? 'openai' : 'anthropic',
     createdAtMs: row.created_at_ms,
     expiresAtMs: row.expires_at_ms,
     blobKey: row.blob_key,
@@ -86,6 +89,70 @@ export function toIdempotency(row: IdempotencyRow): IdempotencyRecord {
     fileId: row.file_id,
     createdAtMs: row.created_at_ms,
   };
+}
+
+export interface UploadRow {
+  id: string;
+  workspace_id: string;
+  dialect: string;
+  filename: string;
+  mime_type: string;
+  purpose: string;
+  bytes: number;
+  created_at_ms: number;
+  expires_at_ms: number;
+  file_expires_in_seconds: number | null;
+  status: string;
+  blob_key: string;
+  claim: string | null;
+  file_id: string | null;
+  completed_with: string | null;
+}
+
+export interface UploadPartRow {
+  upload_id: string;
+  id: string;
+  size_bytes: number;
+  created_at_ms: number;
+}
+
+/** `uploads` columns in insert order, matching `uploadValues`. */
+export const UPLOAD_COLUMNS =
+  'id, workspace_id, dialect, filename, mime_type, purpose, bytes, created_at_ms, expires_at_ms, file_expires_in_seconds, status, blob_key, claim, file_id, completed_with';
+
+export function uploadValues(u: UploadRecord): Array<string | number | null> {
+  return [
+    u.id, u.workspaceId, u.dialect, u.filename, u.mimeType, u.purpose, u.bytes, u.createdAtMs, u.expiresAtMs,
+    u.fileExpiresInSeconds, u.status, u.blobKey, u.claim, u.fileId, u.completedWith,
+  ];
+}
+
+const STATUSES: readonly UploadStatus[] = ['pending', 'completing', 'completed', 'cancelled', 'expired'];
+
+export function toUpload(row: UploadRow): UploadRecord {
+  const status = STATUSES.find((s) => s === row.status);
+  if (!status) throw new Error(`unknown upload status ${row.status}`);
+  return {
+    id: row.id,
+    workspaceId: row.workspace_id,
+    dialect: row.dialect === 'openai' ? 'openai' : 'anthropic',
+    filename: row.filename,
+    mimeType: row.mime_type,
+    purpose: row.purpose,
+    bytes: row.bytes,
+    createdAtMs: row.created_at_ms,
+    expiresAtMs: row.expires_at_ms,
+    fileExpiresInSeconds: row.file_expires_in_seconds,
+    status,
+    blobKey: row.blob_key,
+    claim: row.claim,
+    fileId: row.file_id,
+    completedWith: row.completed_with,
+  };
+}
+
+export function toUploadPart(row: UploadPartRow): UploadPartRecord {
+  return { id: row.id, uploadId: row.upload_id, sizeBytes: row.size_bytes, createdAtMs: row.created_at_ms };
 }
 
 /** `upstream_files` columns in insert order, matching `mirrorValues`. */

@@ -11,9 +11,15 @@
  *   key's `delete`; `list` reports the key once;
  * - a large put over a small blob: the file is written, then the row is deleted; until then
  *   readers see the old blob, after it the new one, never neither.
+ *
+ * Parts of resumable uploads live in the large tier (they are up to 64 MiB each, and a small blob
+ * store holds whole blobs in memory while it writes). An assembled upload of up to the small-blob
+ * size is written to the small tier like any small blob; a larger one is assembled by the large
+ * tier (fs: hard links, no copy) and, as with `put`, then unshadowed.
  */
 import { BlobNotFoundError } from './blob-store.js';
 import type { BlobInfo, BlobStore, ByteRange, GetOptions, PutOptions } from './blob-store.js';
+import type { BlobPartStore, PartRef } from './blob-parts.js';
 import type { Readable } from 'node:stream';
 
 /** Files up to this size are packed: larger than most prompts and JSONL lines, small enough to buffer. */
@@ -35,10 +41,37 @@ export class TieredBlobStore implements BlobStore {
   private readonly small: SmallBlobStore;
   private readonly large: BlobStore;
   private readonly limit: number;
+  readonly parts?: BlobPartStore;
 
   constructor(options: TieredBlobStoreOptions) {
     this.small = options.small;
     this.large = options.large;
+    const parts = options.large.parts;
+    if (parts) {
+      const assembleLarge = parts.assemble?.bind(parts);
+      const getPart = parts.getPart.bind(parts);
+      this.parts = {
+        putPart: parts.putPart.bind(parts),
+        getPart,
+        deleteParts: parts.deleteParts.bind(parts),
+        listPartUploads: parts.listPartUploads.bind(parts),
+        ...(assembleLarge
+          ? {
+              assemble: async (key: string, uploadId: string, refs: readonly PartRef[], putOptions?: PutOptions): Promise<void> => {
+                if (refs.reduce((sum, p) => sum + p.sizeBytes, 0) <= this.limit) {
+                  const streamed = async function* (): AsyncGenerator<Uint8Array> {
+                    for (const ref of refs) for await (const chunk of await getPart(uploadId, ref.partId)) yield chunk as Uint8Array;
+                  };
+                  await this.small.put(key, streamed(), putOptions);
+                  return;
+                }
+                await assembleLarge(key, uploadId, refs, putOptions);
+                await this.small.delete(key);
+              },
+            }
+          : {}),
+      };
+    }
     this.limit = options.smallBlobBytes ?? SMALL_BLOB_BYTES;
     this.name = options.large.name;
   }

@@ -37,6 +37,7 @@ export function testFileMetadataStore(options: FileMetadataStoreSuiteOptions): v
         sizeBytes: 10,
         sha256: randomBytes(32).toString('hex'),
         purpose: 'user_data',
+        dialect: 'anthropic',
         createdAtMs: clock,
         expiresAtMs: null,
         blobKey: `blob_${randomUUID().replace(/-/g, '')}`,

@@ -16,3 +16,7 @@ export { fromBackend, withFixture } from './fixture.js';
 export type { OpenFixture, StoreFixture } from './fixture.js';
 export { testMetadataBackend } from './metadata-backend-suite.js';
 export type { MetadataBackendSuiteOptions } from './metadata-backend-suite.js';
+export { testUploadStore } from './upload-store-suite.js';
+export type { UploadStoreSuiteOptions } from './upload-store-suite.js';
+export { testBlobParts } from './blob-parts-suite.js';
+export type { BlobPartsSuiteOptions } from './blob-parts-suite.js';

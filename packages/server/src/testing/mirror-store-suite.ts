@@ -41,6 +41,7 @@ export function testMirrorStore(options: MirrorStoreSuiteOptions): void {
         sizeBytes: 10,
         sha256: randomBytes(32).toString('hex'),
         purpose: 'user_data',
+        dialect: 'anthropic',
         createdAtMs: clock,
         expiresAtMs: null,
         blobKey: `blob_${randomUUID().replace(/-/g, '')}`,

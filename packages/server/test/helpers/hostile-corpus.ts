@@ -177,5 +177,38 @@ export function buildCorpus(apiKey: string, existingId: string, foreignId: strin
   add('garbage bytes', Buffer.from([0x16, 0x03, 0x01, 0x00, 0xa5, 0x01, 0x00, 0x00, 0xa1, 0x03, 0x03]), [400]);
   add('request line only (HTTP/0.9 shape)', 'GET /v1/files\r\n\r\n', [400, 401]);
   add('slow pieces, then a valid request', [`GET /v1/files HTTP/1.1\r\nhost: x\r\n`, `x-api-key: ${apiKey}\r\n`, 'connection: close\r\n\r\n'], [200]);
+
+  // --- The OpenAI dialect and resumable uploads (names start with `openai:` where the OpenAI
+  // envelope is due) ---
+  const postTo = (target: string, body: string | Buffer, contentType: string): Buffer => {
+    const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body, 'latin1');
+    return Buffer.concat([Buffer.from(head('POST', target, [`content-type: ${contentType}`, `content-length: ${bytes.length}`]), 'latin1'), bytes]);
+  };
+  const multipart = `multipart/form-data; boundary=${B}`;
+  const purpose = (value: string): string => part('form-data; name="purpose"', value);
+  add('openai: no purpose', postTo('/openai/v1/files', filePart() + close, multipart));
+  add('openai: truncated file bytes', postTo('/openai/v1/files', `${purpose('batch')}--${B}\r\ncontent-disposition: form-data; name="file"; filename="a"\r\n\r\nabc`, multipart));
+  add('openai: batch purpose, binary garbage', postTo('/openai/v1/files', purpose('batch') + filePart('\u0000\u00ff{\n\n}') + close, multipart));
+  add('openai: batch purpose, 5,000 empty lines', postTo('/openai/v1/files', purpose('batch') + filePart('\n'.repeat(5000) + '{}') + close, multipart));
+  add('openai: expires_after seconds only', postTo('/openai/v1/files', purpose('user_data') + part('form-data; name="expires_after[seconds]"', '99999999999') + filePart() + close, multipart));
+  for (const query of ['limit=-1', 'limit=1e3', 'order=DESC', 'after=%00', `after=${foreignId}`, 'purpose=%ff', 'limit=10001&order=asc']) {
+    add(`openai: list ?${query}`, head('GET', `/openai/v1/files?${query}`));
+  }
+  add('openai: foreign file', head('GET', `/openai/v1/files/${foreignId}`), [404]);
+  add('openai: foreign content', head('GET', `/openai/v1/files/${foreignId}/content`), [404]);
+  add('openai: delete foreign', head('DELETE', `/openai/v1/files/${foreignId}`), [404]);
+  add('openai: unknown route', head('GET', '/openai/v1/models'), [404]);
+  add('openai: no key', head('GET', '/openai/v1/files', [], false), [401]);
+  for (const body of ['', 'null', '[]', '{"bytes":"1"}', '{"bytes":1e300,"filename":"a","mime_type":"a/b","purpose":"user_data"}', `{"bytes":1,"filename":"${'x'.repeat(300)}","mime_type":"a/b","purpose":"user_data"}`, '{"bytes":1,"filename":"a","mime_type":"a/b","purpose":"user_data","expires_after":[]}', '{'.repeat(10_000)]) {
+    add(`openai: create upload ${JSON.stringify(body.slice(0, 40))}`, postTo('/openai/v1/uploads', body, 'application/json'));
+  }
+  for (const id of ['upload_00000000000000000000000000', 'upload_x', '..%2F..%2Fetc', existingId]) {
+    add(`openai: parts of ${id}`, postTo(`/openai/v1/uploads/${id}/parts`, part('form-data; name="data"; filename="b"', 'bytes') + close, multipart), [404]);
+    add(`openai: complete ${id}`, postTo(`/openai/v1/uploads/${id}/complete`, '{"part_ids":[]}', 'application/json'), [404]);
+    add(`uploads: cancel ${id}`, head('POST', `/v1/uploads/${id}/cancel`, ['content-length: 0']), [404]);
+  }
+  add('uploads: complete with 100,000 part ids', postTo('/v1/uploads/upload_00000000000000000000000000/complete', JSON.stringify({ part_ids: Array.from({ length: 100_000 }, () => 'part_x') }), 'application/json'), [400]);
+  add('uploads: part as a text field', postTo('/v1/uploads/upload_00000000000000000000000000/parts', part('form-data; name="data"', 'no filename') + close, multipart), [400, 404]);
+  add('uploads: create with text/plain', postTo('/v1/uploads', '{"bytes":1,"filename":"a"}', 'text/plain'), [400]);
   return cases;
 }

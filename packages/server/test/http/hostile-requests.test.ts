@@ -48,7 +48,14 @@ function checkResponse(res: RawResponse, f: Fixture, context: string, expect?: n
   const leaked = text.includes('secret of another workspace') || text.includes('foreign.txt') || (res.status < 300 && text.includes(f.foreignId));
   assert.ok(!leaked, `${context}: leaked another workspace's file`);
   // A HEAD response has the headers of the GET one and no body (RFC 9110 §9.3.2).
-  if (res.status >= 400 && !context.startsWith('HEAD ')) {
+  if (res.status >= 400 && context.startsWith('openai:')) {
+    assert.equal(res.headers['content-type'], 'application/json', context);
+    const body = JSON.parse(text) as { error: { type: string; message: string; code: string | null; param: string | null } };
+    assert.deepEqual(Object.keys(body), ['error'], context);
+    assert.equal(typeof body.error.type, 'string', context);
+    assert.ok(body.error.message.length > 0, context);
+    assert.match(String(res.headers['x-request-id']), /^req_/, context);
+  } else if (res.status >= 400 && !context.startsWith('HEAD ')) {
     assert.equal(res.headers['content-type'], 'application/json', context);
     const body = JSON.parse(text) as { type: string; error: { type: string; message: string }; request_id: string };
     assert.equal(body.type, 'error', context);

@@ -6,7 +6,7 @@ import { BlobNotFoundError } from '../../src/storage/blob-store.js';
 import { FsBlobStore } from '../../src/storage/fs/blob-store.js';
 import { SqliteBlobStore } from '../../src/storage/sqlite/blob-store.js';
 import { TieredBlobStore } from '../../src/storage/tiered-blob-store.js';
-import { chunked, readAll, testBlobStore } from '../../src/testing/index.js';
+import { chunked, readAll, testBlobParts, testBlobStore } from '../../src/testing/index.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 // A tiny small-blob limit, so the suite's sizes land on both sides of it and replacements cross tiers.
@@ -60,3 +60,11 @@ testBlobStore({
   },
 });
 
+
+testBlobParts({
+  name: 'tiered (parts in the large tier)',
+  create: async () => {
+    const root = await tempDir('tiered-parts');
+    return new TieredBlobStore({ small: new SqliteBlobStore({ path: join(root, 'small.db') }), large: new FsBlobStore({ root }) });
+  },
+});

@@ -5,10 +5,41 @@
 import { Readable } from 'node:stream';
 import { BlobNotFoundError } from '../blob-store.js';
 import type { BlobInfo, BlobStore, ByteRange, PutOptions } from '../blob-store.js';
+import type { BlobPartStore } from '../blob-parts.js';
 
 export class MemoryBlobStore implements BlobStore {
   readonly name = 'memory';
   private readonly blobs = new Map<string, { bytes: Buffer; lastModifiedMs: number }>();
+  private readonly uploadParts = new Map<string, { parts: Map<string, Buffer>; lastModifiedMs: number }>();
+
+  /** Parts of resumable uploads, whole in memory like the blobs; assembled by a streamed `put`. */
+  readonly parts: BlobPartStore = {
+    putPart: async (uploadId, partId, source, options = {}) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of source) {
+        options.signal?.throwIfAborted();
+        chunks.push(Buffer.from(chunk));
+      }
+      options.signal?.throwIfAborted();
+      const bytes = Buffer.concat(chunks);
+      const entry = this.uploadParts.get(uploadId) ?? { parts: new Map<string, Buffer>(), lastModifiedMs: 0 };
+      entry.parts.set(partId, bytes);
+      entry.lastModifiedMs = Date.now();
+      this.uploadParts.set(uploadId, entry);
+      return { sizeBytes: bytes.length };
+    },
+    getPart: async (uploadId, partId) => {
+      const bytes = this.uploadParts.get(uploadId)?.parts.get(partId);
+      if (!bytes) throw new BlobNotFoundError(`${uploadId}/${partId}`);
+      return Readable.from([bytes], { objectMode: false });
+    },
+    deleteParts: async (uploadId) => {
+      this.uploadParts.delete(uploadId);
+    },
+    listPartUploads: async function* (this: MemoryBlobStore) {
+      for (const [uploadId, entry] of [...this.uploadParts]) yield { uploadId, lastModifiedMs: entry.lastModifiedMs };
+    }.bind(this),
+  };
 
   async init(): Promise<void> {}
 

@@ -3,6 +3,7 @@
  * `CABINET_STORE=memory` (ephemeral test-double mode). Everything is lost on exit.
  */
 import { QuotaExceededError } from '../../errors.js';
+import { matchesPurpose } from '../file-metadata-store.js';
 import type { FileMetadataStore, InsertResult, ListQuery, ListResult } from '../file-metadata-store.js';
 import type { FileRecord, IdempotencyRecord, WorkspaceUsage } from '../records.js';
 
@@ -52,7 +53,7 @@ export class MemoryFileMetadataStore implements FileMetadataStore {
     if (!ws) return { records: [], hasMore: false };
     const live = (id: string): FileRecord | undefined => {
       const r = ws.files.get(id);
-      return r && (r.expiresAtMs === null || r.expiresAtMs > query.nowMs) ? r : undefined;
+      return r && (r.expiresAtMs === null || r.expiresAtMs > query.nowMs) && matchesPurpose(r, query.purpose) ? r : undefined;
     };
     const out: FileRecord[] = [];
     let hasMore = false;

@@ -4,3 +4,4 @@ export { MemoryFileMetadataStore } from './file-metadata-store.js';
 export { MemoryApiKeyStore } from './api-key-store.js';
 export { MemoryMirrorStore } from './mirror-store.js';
 export { MemoryBlobStore } from './blob-store.js';
+export { MemoryUploadStore } from './upload-store.js';

@@ -5,6 +5,7 @@ import { PostgresDatabase } from './database.js';
 import type { PostgresOptions } from './database.js';
 import { PostgresFileMetadataStore } from './file-metadata-store.js';
 import { PostgresJobLock } from './job-lock.js';
+import { PostgresUploadStore } from './upload-store.js';
 import { PostgresMirrorStore } from './mirror-store.js';
 
 export class PostgresMetadataBackend implements MetadataBackend {
@@ -12,6 +13,7 @@ export class PostgresMetadataBackend implements MetadataBackend {
   readonly files: PostgresFileMetadataStore;
   readonly apiKeys: PostgresApiKeyStore;
   readonly jobs: PostgresJobLock;
+  readonly uploads: PostgresUploadStore;
   readonly mirrors: PostgresMirrorStore;
   readonly database: PostgresDatabase;
 
@@ -20,6 +22,7 @@ export class PostgresMetadataBackend implements MetadataBackend {
     this.files = new PostgresFileMetadataStore(this.database);
     this.apiKeys = new PostgresApiKeyStore(this.database);
     this.jobs = new PostgresJobLock(this.database);
+    this.uploads = new PostgresUploadStore(this.database);
     this.mirrors = new PostgresMirrorStore(this.database);
   }
 

@@ -17,6 +17,7 @@ import type { FileMetadataStore, InsertResult, ListQuery, ListResult } from '../
 import type { FileRecord, IdempotencyRecord, WorkspaceUsage } from '../records.js';
 import { FILE_COLUMNS, fileValues, toFile, toIdempotency } from '../sql-rows.js';
 import type { FileRow, IdempotencyRow } from '../sql-rows.js';
+import type { PoolClient } from 'pg';
 import type { PostgresDatabase } from './database.js';
 
 export class PostgresFileMetadataStore implements FileMetadataStore {
@@ -42,13 +43,7 @@ export class PostgresFileMetadataStore implements FileMetadataStore {
           throw new Error('idempotency key vanished during insert; retry');
         }
       }
-      await c.query(`INSERT INTO files (${FILE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, fileValues(record));
-      await c.query(
-        `INSERT INTO workspace_usage (workspace_id, used_bytes, file_count) VALUES ($1, $2, 1)
-         ON CONFLICT (workspace_id) DO UPDATE SET used_bytes = workspace_usage.used_bytes + excluded.used_bytes,
-           file_count = workspace_usage.file_count + 1`,
-        [record.workspaceId, record.sizeBytes],
-      );
+      await insertFileRows(c, record);
       await c.query('DELETE FROM reservations WHERE id = $1', [reservationId]);
       return { inserted: true };
     });
@@ -70,16 +65,22 @@ export class PostgresFileMetadataStore implements FileMetadataStore {
 
   async listFiles(workspaceId: string, query: ListQuery): Promise<ListResult> {
     const after = query.direction === 'after';
-    const params: Array<string | number> = [workspaceId, query.nowMs, query.limit + 1];
+    const params: Array<string | number | boolean | readonly string[]> = [workspaceId, query.nowMs, query.limit + 1];
     let cursorClause = '';
     if (query.cursor !== undefined) {
       params.push(query.cursor);
-      cursorClause = after ? 'AND id < $4' : 'AND id > $4';
+      cursorClause = after ? `AND id < $${params.length}` : `AND id > $${params.length}`;
+    }
+    let purposeClause = '';
+    if (query.purpose) {
+      params.push(query.purpose.dialect, query.purpose.purposes, query.purpose.otherDialects);
+      const n = params.length;
+      purposeClause = `AND ((dialect = $${n - 2} AND purpose = ANY($${n - 1}::text[])) OR ($${n}::boolean AND dialect <> $${n - 2}))`;
     }
     // Served by the (workspace_id, id) primary key: an index range scan whatever the table size.
     const { rows } = await this.pg.db().query<FileRow>(
       `SELECT * FROM files WHERE workspace_id = $1 ${cursorClause}
-         AND (expires_at_ms IS NULL OR expires_at_ms > $2)
+         AND (expires_at_ms IS NULL OR expires_at_ms > $2) ${purposeClause}
        ORDER BY id ${after ? 'DESC' : 'ASC'} LIMIT $3`,
       params,
     );
@@ -117,6 +118,8 @@ export class PostgresFileMetadataStore implements FileMetadataStore {
     const { rows } = await this.pg.db().query<{ blob_key: string }>(
       `SELECT blob_key FROM files WHERE blob_key = ANY($1::text[])
        UNION ALL
+       SELECT blob_key FROM uploads WHERE blob_key = ANY($1::text[]) AND status IN ('pending', 'completing')
+       UNION ALL
        SELECT r.id FROM reservations r JOIN instances i ON i.id = r.instance_id
        WHERE r.id = ANY($1::text[]) AND i.expires_at > now()`,
       [[...keys]],
@@ -138,7 +141,8 @@ export class PostgresFileMetadataStore implements FileMetadataStore {
         [workspaceId, reservationId],
       );
       const used = usage.rows[0]?.used_bytes ?? 0;
-      if (used + (others.rows[0]?.bytes ?? 0) + totalBytes > quotaBytes) throw new QuotaExceededError(quotaBytes);
+      const held = await heldBytes(c, workspaceId);
+      if (used + held + (others.rows[0]?.bytes ?? 0) + totalBytes > quotaBytes) throw new QuotaExceededError(quotaBytes);
       await c.query(
         `INSERT INTO reservations (id, workspace_id, instance_id, bytes) VALUES ($1, $2, $3, $4)
          ON CONFLICT (id) DO UPDATE SET bytes = excluded.bytes`,
@@ -155,7 +159,9 @@ export class PostgresFileMetadataStore implements FileMetadataStore {
     const row = await this.pg.one<{ used_bytes: number | null; file_count: number | null; reserved_bytes: number }>(
       `SELECT u.used_bytes, u.file_count,
          (SELECT COALESCE(SUM(r.bytes), 0)::bigint FROM reservations r JOIN instances i ON i.id = r.instance_id
-          WHERE r.workspace_id = $1 AND i.expires_at > now()) AS reserved_bytes
+          WHERE r.workspace_id = $1 AND i.expires_at > now())
+         + (SELECT COALESCE(SUM(bytes), 0)::bigint FROM uploads WHERE workspace_id = $1 AND status IN ('pending', 'completing'))
+         AS reserved_bytes
        FROM (SELECT 1) AS one LEFT JOIN workspace_usage u ON u.workspace_id = $1`,
       [workspaceId],
     );
@@ -171,4 +177,27 @@ export class PostgresFileMetadataStore implements FileMetadataStore {
     const result = await this.pg.db().query('DELETE FROM idempotency_keys WHERE created_at_ms < $1', [beforeMs]);
     return result.rowCount ?? 0;
   }
+}
+
+/** The rows of a file insert (record, usage), inside a transaction of this store's or the upload store's. */
+export async function insertFileRows(c: PoolClient, record: FileRecord): Promise<void> {
+  await c.query(`INSERT INTO files (${FILE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, fileValues(record));
+  await c.query(
+    `INSERT INTO workspace_usage (workspace_id, used_bytes, file_count) VALUES ($1, $2, 1)
+     ON CONFLICT (workspace_id) DO UPDATE SET used_bytes = workspace_usage.used_bytes + excluded.used_bytes,
+       file_count = workspace_usage.file_count + 1`,
+    [record.workspaceId, record.sizeBytes],
+  );
+}
+
+/**
+ * Bytes held by the workspace's live uploads (upload-store.ts). Read under the workspace's usage row
+ * lock, which every reservation and upload creation takes first.
+ */
+export async function heldBytes(c: PoolClient, workspaceId: string): Promise<number> {
+  const { rows } = await c.query<{ bytes: number }>(
+    "SELECT COALESCE(SUM(bytes), 0)::bigint AS bytes FROM uploads WHERE workspace_id = $1 AND status IN ('pending', 'completing')",
+    [workspaceId],
+  );
+  return rows[0]?.bytes ?? 0;
 }

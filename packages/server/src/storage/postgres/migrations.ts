@@ -79,4 +79,38 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX upstream_files_created ON upstream_files (upstream, created_at_ms);
   `,
+  // 3: the OpenAI dialect (the dialect a file came through) and resumable uploads with their parts.
+  // A live upload's hold on the quota is its row (status pending or completing), not a reservation:
+  // it must outlive the instance that created it.
+  `
+  ALTER TABLE files ADD COLUMN dialect text NOT NULL DEFAULT 'anthropic';
+
+  CREATE TABLE uploads (
+    id                      text   COLLATE "C" PRIMARY KEY,
+    workspace_id            text   COLLATE "C" NOT NULL,
+    dialect                 text   NOT NULL,
+    filename                text   NOT NULL,
+    mime_type               text   NOT NULL,
+    purpose                 text   NOT NULL,
+    bytes                   bigint NOT NULL,
+    created_at_ms           bigint NOT NULL,
+    expires_at_ms           bigint NOT NULL,
+    file_expires_in_seconds bigint,
+    status                  text   NOT NULL,
+    blob_key                text   COLLATE "C" NOT NULL UNIQUE,
+    claim                   text,
+    file_id                 text   COLLATE "C",
+    completed_with          text
+  );
+  CREATE INDEX uploads_live ON uploads (workspace_id) WHERE status IN ('pending', 'completing');
+  CREATE INDEX uploads_status_expires ON uploads (status, expires_at_ms);
+
+  CREATE TABLE upload_parts (
+    upload_id     text   COLLATE "C" NOT NULL,
+    id            text   COLLATE "C" NOT NULL,
+    size_bytes    bigint NOT NULL,
+    created_at_ms bigint NOT NULL,
+    PRIMARY KEY (upload_id, id)
+  );
+  `,
 ];

@@ -15,10 +15,12 @@
  */
 import { Readable } from 'node:stream';
 import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
+import { isPartObject, S3PartStore } from './part-store.js';
 import { isSourceFailure, writeStream } from './stream-writer.js';
 import { StorageError } from '../../errors.js';
 import { BlobNotFoundError } from '../blob-store.js';
 import type { BlobInfo, BlobStore, ByteRange, PutOptions } from '../blob-store.js';
+import type { BlobPartStore } from '../blob-parts.js';
 
 export interface S3BlobStoreOptions {
   bucket: string;
@@ -50,6 +52,8 @@ export class S3BlobStore implements BlobStore {
   private readonly prefix: string;
   private readonly partSizeBytes: number;
   private readonly queueSize: number;
+  /** Parts of resumable uploads: objects under `<prefix>parts/`, assembled by server-side copies (part-store.ts). */
+  readonly parts: BlobPartStore;
 
   constructor(options: S3BlobStoreOptions) {
     this.bucket = options.bucket;
@@ -71,6 +75,14 @@ export class S3BlobStore implements BlobStore {
     if (options.region !== undefined) config.region = options.region;
     if (options.credentials) config.credentials = options.credentials;
     this.clientConfig = config;
+    this.parts = new S3PartStore({
+      bucket: this.bucket,
+      prefix: this.prefix,
+      client: () => this.client,
+      sdk: () => this.aws(),
+      write: (objectKey, source, putOptions) => this.write(objectKey, objectKey, source, putOptions),
+      read: (objectKey, label) => this.read(objectKey, label),
+    });
   }
 
   async init(): Promise<void> {
@@ -95,13 +107,17 @@ export class S3BlobStore implements BlobStore {
     }
   }
 
-  async put(key: string, source: AsyncIterable<Uint8Array>, options: PutOptions = {}): Promise<{ sizeBytes: number }> {
+  put(key: string, source: AsyncIterable<Uint8Array>, options: PutOptions = {}): Promise<{ sizeBytes: number }> {
+    return this.write(this.objectKey(key), key, source, options);
+  }
+
+  private async write(objectKey: string, key: string, source: AsyncIterable<Uint8Array>, options: PutOptions): Promise<{ sizeBytes: number }> {
     try {
       const sizeBytes = await writeStream(source, {
         client: this.client,
         sdk: this.aws(),
         bucket: this.bucket,
-        key: this.objectKey(key),
+        key: objectKey,
         partSizeBytes: this.partSizeBytes,
         queueSize: this.queueSize,
         signal: options.signal,
@@ -114,13 +130,17 @@ export class S3BlobStore implements BlobStore {
     }
   }
 
-  async get(key: string, range?: ByteRange): Promise<Readable> {
+  get(key: string, range?: ByteRange): Promise<Readable> {
+    return this.read(this.objectKey(key), key, range);
+  }
+
+  private async read(objectKey: string, key: string, range?: ByteRange): Promise<Readable> {
     const { GetObjectCommand } = this.aws();
     try {
       const out = await this.client.send(
         new GetObjectCommand({
           Bucket: this.bucket,
-          Key: this.objectKey(key),
+          Key: objectKey,
           ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}),
         }),
       );
@@ -148,7 +168,10 @@ export class S3BlobStore implements BlobStore {
       );
       for (const object of page.Contents ?? []) {
         if (object.Key === undefined) continue;
-        yield { key: object.Key.slice(this.prefix.length), lastModifiedMs: object.LastModified?.getTime() ?? 0 };
+        const key = object.Key.slice(this.prefix.length);
+        // Upload parts are not blobs: they go with their upload (FileService.sweepParts).
+        if (isPartObject(key)) continue;
+        yield { key, lastModifiedMs: object.LastModified?.getTime() ?? 0 };
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);

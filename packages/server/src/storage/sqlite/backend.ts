@@ -7,6 +7,7 @@ import type { MetadataBackend } from '../metadata-backend.js';
 import { SqliteApiKeyStore } from './api-key-store.js';
 import { SqliteDatabase } from './database.js';
 import { SqliteFileMetadataStore } from './file-metadata-store.js';
+import { SqliteUploadStore } from './upload-store.js';
 import { SqliteMirrorStore } from './mirror-store.js';
 
 export interface SqliteMetadataOptions {
@@ -20,17 +21,20 @@ export class SqliteMetadataBackend implements MetadataBackend {
   readonly apiKeys: SqliteApiKeyStore;
   readonly mirrors: SqliteMirrorStore;
   readonly jobs = new InProcessJobLock();
+  readonly uploads: SqliteUploadStore;
   private readonly db: SqliteDatabase;
 
   constructor(options: SqliteMetadataOptions) {
     this.db = new SqliteDatabase(options.path);
     this.files = new SqliteFileMetadataStore(this.db);
     this.apiKeys = new SqliteApiKeyStore(this.db);
+    this.uploads = new SqliteUploadStore(this.db, this.files);
     this.mirrors = new SqliteMirrorStore(this.db);
   }
 
-  init(): Promise<void> {
-    return this.db.open();
+  async init(): Promise<void> {
+    await this.db.open();
+    this.uploads.restoreHolds();
   }
 
   async ping(): Promise<void> {

@@ -49,24 +49,41 @@ export class SqliteFileMetadataStore implements FileMetadataStore {
           'INSERT INTO idempotency_keys (workspace_id, key, fingerprint, file_id, created_at_ms) VALUES (?, ?, ?, ?, ?)',
         ).run(idem.workspaceId, idem.key, idem.fingerprint, idem.fileId, idem.createdAtMs);
       }
-      this.db.stmt(`INSERT INTO files (${FILE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(...fileValues(record));
-      this.db.stmt(
-        `INSERT INTO workspace_usage (workspace_id, used_bytes, file_count) VALUES (?, ?, 1)
-         ON CONFLICT (workspace_id) DO UPDATE SET used_bytes = used_bytes + excluded.used_bytes,
-           file_count = file_count + 1`,
-      ).run(record.workspaceId, record.sizeBytes);
+      this.insertRows(record);
       return { inserted: true };
     });
     const result = run.immediate();
-    if (result.inserted) {
-      // Committed: the bytes now count as usage, so the reservation must stop counting at once
-      // (not after the flush, or both would count against the quota meanwhile).
-      this.addUsed(record.workspaceId, record.sizeBytes);
-      this.reservations.delete(reservationId);
-      this.records.set(record);
-    }
+    if (result.inserted) this.inserted(record, reservationId);
     await this.db.durable();
     return result;
+  }
+
+  /** The rows of an insert (record, usage), for a transaction of this store's or the upload store's. */
+  insertRows(record: FileRecord): void {
+    this.db.stmt(`INSERT INTO files (${FILE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(...fileValues(record));
+    this.db.stmt(
+      `INSERT INTO workspace_usage (workspace_id, used_bytes, file_count) VALUES (?, ?, 1)
+       ON CONFLICT (workspace_id) DO UPDATE SET used_bytes = used_bytes + excluded.used_bytes,
+         file_count = file_count + 1`,
+    ).run(record.workspaceId, record.sizeBytes);
+  }
+
+  /**
+   * What follows a committed insert in memory. The bytes now count as usage, so the reservation
+   * must stop counting at once (not after the flush, or both would count against the quota meanwhile).
+   */
+  inserted(record: FileRecord, reservationId: string): void {
+    this.addUsed(record.workspaceId, record.sizeBytes);
+    this.reservations.delete(reservationId);
+    this.records.set(record);
+  }
+
+  /**
+   * Holds bytes under `reservationId` without a quota check: an upload's hold, admitted before a
+   * restart, is restored at start-up (upload-store.ts).
+   */
+  restoreReservation(workspaceId: string, reservationId: string, bytes: number): void {
+    this.reservations.set(reservationId, { workspaceId, bytes });
   }
 
   async getFile(workspaceId: string, id: string): Promise<FileRecord | undefined> {
@@ -92,14 +109,20 @@ export class SqliteFileMetadataStore implements FileMetadataStore {
   async listFiles(workspaceId: string, query: ListQuery): Promise<ListResult> {
     const after = query.direction === 'after';
     const cursorClause = query.cursor === undefined ? '' : after ? 'AND id < @cursor' : 'AND id > @cursor';
+    const purposeClause = query.purpose
+      ? 'AND ((dialect = @dialect AND purpose IN (SELECT value FROM json_each(@purposes))) OR (@others = 1 AND dialect <> @dialect))'
+      : '';
     const sql = `SELECT * FROM files WHERE workspace_id = @ws ${cursorClause}
-      AND (expires_at_ms IS NULL OR expires_at_ms > @now)
+      AND (expires_at_ms IS NULL OR expires_at_ms > @now) ${purposeClause}
       ORDER BY id ${after ? 'DESC' : 'ASC'} LIMIT @take`;
     const rows = this.db.stmt(sql).all({
       ws: workspaceId,
       now: query.nowMs,
       take: query.limit + 1,
       ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
+      ...(query.purpose
+        ? { dialect: query.purpose.dialect, purposes: JSON.stringify(query.purpose.purposes), others: query.purpose.otherDialects ? 1 : 0 }
+        : {}),
     }) as FileRow[];
     const hasMore = rows.length > query.limit;
     const page = rows.slice(0, query.limit).map(toFile);

@@ -7,3 +7,4 @@ export { SqliteMirrorStore } from './mirror-store.js';
 export { SqliteDatabase } from './database.js';
 export { SqliteBlobStore } from './blob-store.js';
 export type { SqliteBlobStoreOptions } from './blob-store.js';
+export { SqliteUploadStore } from './upload-store.js';

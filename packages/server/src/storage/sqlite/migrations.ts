@@ -60,4 +60,35 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX upstream_files_created ON upstream_files (upstream, created_at_ms);
   `,
+  // 3: the OpenAI dialect (the dialect a file came through) and resumable uploads with their parts.
+  `
+  ALTER TABLE files ADD COLUMN dialect TEXT NOT NULL DEFAULT 'anthropic';
+
+  CREATE TABLE uploads (
+    id                      TEXT    PRIMARY KEY,
+    workspace_id            TEXT    NOT NULL,
+    dialect                 TEXT    NOT NULL,
+    filename                TEXT    NOT NULL,
+    mime_type               TEXT    NOT NULL,
+    purpose                 TEXT    NOT NULL,
+    bytes                   INTEGER NOT NULL,
+    created_at_ms           INTEGER NOT NULL,
+    expires_at_ms           INTEGER NOT NULL,
+    file_expires_in_seconds INTEGER,
+    status                  TEXT    NOT NULL,
+    blob_key                TEXT    NOT NULL UNIQUE,
+    claim                   TEXT,
+    file_id                 TEXT,
+    completed_with          TEXT
+  ) WITHOUT ROWID;
+  CREATE INDEX uploads_status_expires ON uploads (status, expires_at_ms);
+
+  CREATE TABLE upload_parts (
+    upload_id     TEXT    NOT NULL,
+    id            TEXT    NOT NULL,
+    size_bytes    INTEGER NOT NULL,
+    created_at_ms INTEGER NOT NULL,
+    PRIMARY KEY (upload_id, id)
+  ) WITHOUT ROWID;
+  `,
 ];

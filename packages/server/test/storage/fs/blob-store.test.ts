@@ -8,7 +8,7 @@ import { it } from 'node:test';
 import { StorageError } from '../../../src/errors.js';
 import { FsBlobStore } from '../../../src/storage/fs/blob-store.js';
 import { DirectoryLockedError } from '../../../src/storage/fs/dir-lock.js';
-import { chunked, testBlobStore } from '../../../src/testing/index.js';
+import { chunked, testBlobParts, testBlobStore } from '../../../src/testing/index.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
 testBlobStore({
@@ -88,4 +88,22 @@ it('fs store: another process holding the directory keeps us out until it is kil
   } finally {
     holder.kill('SIGKILL');
   }
+});
+
+testBlobParts({ name: 'fs', create: async () => new FsBlobStore({ root: await tempDir('fs-parts') }) });
+
+it('fs: parts survive a restart of the store (their upload does), temp files do not', async () => {
+  const root = await tempDir('fs-parts-restart');
+  const first = new FsBlobStore({ root });
+  await first.init();
+  await first.parts.putPart('upload_A', 'part_1', chunked(Buffer.from('kept'), 2));
+  await writeFile(join(root, '.tmp', 'upload_A-part_2.leftover'), 'half');
+  await first.close();
+  const second = new FsBlobStore({ root });
+  await second.init();
+  const bytes: Buffer[] = [];
+  for await (const chunk of await second.parts.getPart('upload_A', 'part_1')) bytes.push(chunk as Buffer);
+  assert.equal(Buffer.concat(bytes).toString(), 'kept');
+  assert.deepEqual(await readdir(join(root, '.tmp')), []);
+  await second.close();
 });

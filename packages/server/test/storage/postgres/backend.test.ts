@@ -104,6 +104,7 @@ describe('postgres metadata backend: many instances on one database', () => {
       sizeBytes: 3,
       sha256: 'f'.repeat(64),
       purpose: 'user_data' as const,
+      dialect: 'anthropic' as const,
       createdAtMs: 1,
       expiresAtMs: null,
       blobKey: `blob_${id}`,

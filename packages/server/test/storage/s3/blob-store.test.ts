@@ -10,7 +10,7 @@ import { CreateMultipartUploadCommand, ListMultipartUploadsCommand, UploadPartCo
 import { freshS3, testS3Client } from '@cabinet/test-support';
 import type { S3TestSettings } from '@cabinet/test-support';
 import { S3BlobStore } from '../../../src/storage/s3/blob-store.js';
-import { readAll, sha256, testBlobStore } from '../../../src/testing/index.js';
+import { readAll, sha256, testBlobParts, testBlobStore } from '../../../src/testing/index.js';
 
 const MiB = 1024 * 1024;
 
@@ -38,6 +38,7 @@ async function unfinishedUploads(s3: S3TestSettings): Promise<string[]> {
 }
 
 testBlobStore({ name: 's3 (Ceph RGW)', create: async () => storeFor(await freshS3()) });
+testBlobParts({ name: 's3 (Ceph RGW)', create: async () => storeFor(await freshS3()) });
 
 it('s3: a 23 MiB multi-part blob round-trips byte-exact, ranges across part boundaries too', async () => {
   const store = storeFor(await freshS3());

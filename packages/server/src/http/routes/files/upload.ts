@@ -3,7 +3,6 @@
  * (Cabinet's extra) and `expires_in_seconds` (GA). Parts may come in any order:
  * the bytes are staged as they stream, the record is committed once the body has ended well.
  */
-import type { IncomingMessage } from 'node:http';
 import type { FilePurpose } from '@cabinet/client/wire';
 import { WIRE_LIMITS } from '@cabinet/client/wire';
 import { InvalidParameterError, InvalidRequestError } from '../../../errors.js';
@@ -11,12 +10,11 @@ import type { StagedUpload } from '../../../files/file-service.js';
 import { isValidMediaType } from '../../../files/mime-type.js';
 import { truncate } from '../../../text.js';
 import { rejectOversizedBody } from '../../body-limit.js';
+import { readIdempotencyKey } from '../../idempotency-key.js';
 import { assertMultipart, DEFAULT_MULTIPART_LIMITS, readMultipart } from '../../multipart.js';
 import { sendJson } from '../../respond.js';
 import type { AuthedContext } from '../../route.js';
 import { toFileObject } from '../../serialize.js';
-
-const MAX_IDEMPOTENCY_KEY_CHARS = 255;
 
 interface Fields {
   purpose?: FilePurpose;
@@ -98,16 +96,6 @@ function checkMediaType(value: string): string {
     throw new InvalidParameterError('file', `the part's Content-Type ${JSON.stringify(truncate(value))} is not a valid media type.`);
   }
   return value;
-}
-
-function readIdempotencyKey(req: IncomingMessage): string | undefined {
-  const raw = req.headers['idempotency-key'];
-  if (raw === undefined) return undefined;
-  const key = Array.isArray(raw) ? raw[0] ?? '' : raw;
-  if (key === '' || key.length > MAX_IDEMPOTENCY_KEY_CHARS || !/^[\x21-\x7e]+$/.test(key)) {
-    throw new InvalidRequestError(`Idempotency-Key must be 1-${MAX_IDEMPOTENCY_KEY_CHARS} printable ASCII characters.`);
-  }
-  return key;
 }
 
 function fileWithoutFilename(): InvalidRequestError {
