@@ -129,11 +129,11 @@ describe('the packages, installed outside the repository', { timeout: 900_000 },
     }
   });
 
-  it('installs into an empty project (better-sqlite3 approved as the README says: no install-script warning)', async () => {
+  it('installs into an empty project (install scripts approved or refused as the README says: no install-script warning)', async () => {
     assert.ok(packed.length === 3, 'packed');
     const npmVersion = (await sh('npm', ['--version'], project)).stdout.trim();
     assert.equal((await sh('npm', ['init', '-y'], project)).code, 0);
-    const approve = await sh('npm', ['pkg', 'set', 'allowScripts.better-sqlite3=true', '--json'], project);
+    const approve = await sh('npm', ['pkg', 'set', 'allowScripts.better-sqlite3=true', 'allowScripts.@scarf/scarf=false', '--json'], project);
     assert.equal(approve.code, 0, approve.stderr);
     const cache = join(CACHE_ROOT, cacheKey(npmVersion));
     const warm = process.env['CABINET_PACKAGING_COLD'] !== '1' && existsSync(join(cache, 'node_modules'));

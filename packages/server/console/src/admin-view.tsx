@@ -4,7 +4,7 @@
  * deactivate / activate, and revoke (archive: final).
  */
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import type { ApiKeyObject, ApiKeyStatus, CreatedApiKeyObject, WorkspaceObject, WorkspaceUsageObject } from './admin-types.js';
+import type { ApiKeyObject, ApiKeyStatus, CreatedApiKeyObject, WorkspaceObject, WorkspaceUsageObject } from '@cabinet/client/wire';
 import type { Api } from './api.js';
 import { formatBytes, formatTime } from './format.js';
 import { describeError } from './messages.js';

@@ -5,8 +5,18 @@
  *
  * The key goes in `x-api-key` on every request; it is never put in a URL or a cookie.
  */
-import type { ErrorEnvelope, FileListPage, FileObject, FilePurpose } from '@cabinet/client/wire';
-import type { AdminListPage, ApiKeyObject, ApiKeyStatus, CreatedApiKeyObject, WorkspaceObject, WorkspaceUsageObject } from './admin-types.js';
+import type {
+  AdminListPage,
+  ApiKeyObject,
+  ApiKeyStatus,
+  CreatedApiKeyObject,
+  ErrorEnvelope,
+  FileListPage,
+  FileObject,
+  FilePurpose,
+  WorkspaceObject,
+  WorkspaceUsageObject,
+} from '@cabinet/client/wire';
 
 /** Any non-2xx answer, or no answer at all (`status` 0). */
 export class ApiError extends Error {

@@ -1,5 +1,5 @@
 /** For an admin key: which workspace's files the Files page shows (sent as `anthropic-workspace-id`). */
-import type { WorkspaceObject } from './admin-types.js';
+import type { WorkspaceObject } from '@cabinet/client/wire';
 import { useEffect, useState } from 'preact/hooks';
 import type { Api } from './api.js';
 
