@@ -228,6 +228,7 @@ describe('web console', () => {
     await pageIs(all.slice(20, 40));
     if (SCREENSHOTS) {
       await page.getByRole('button', { name: 'Clear finished' }).click();
+      await page.evaluate(() => window.scrollTo(0, 0));
       await screenshot('console-files.png');
     }
     await older.click();

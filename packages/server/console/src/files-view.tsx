@@ -143,6 +143,11 @@ export function FilesView({ api, admin, workspace, onWorkspace, onAuthFailure }:
 
   const files = page?.files ?? [];
   const reload = (): void => setReloads((n) => n + 1);
+  // Another page, filter or size: the last action's message no longer describes what is shown.
+  const go = (next: Query): void => {
+    setStatus('');
+    setQuery(next);
+  };
   const toFirstPage = (): void => {
     setQuery({ from: 'start' });
     reload();
@@ -208,7 +213,7 @@ export function FilesView({ api, admin, workspace, onWorkspace, onAuthFailure }:
               value={purpose}
               onChange={(e) => {
                 setPurpose(e.currentTarget.value as FilePurpose | '');
-                setQuery({ from: 'start' });
+                go({ from: 'start' });
               }}
             >
               <option value="">All purposes</option>
@@ -223,7 +228,7 @@ export function FilesView({ api, admin, workspace, onWorkspace, onAuthFailure }:
               value={String(limit)}
               onChange={(e) => {
                 setLimit(Number(e.currentTarget.value));
-                setQuery({ from: 'start' });
+                go({ from: 'start' });
               }}
             >
               {PAGE_SIZES.map((n) => (
@@ -297,7 +302,7 @@ export function FilesView({ api, admin, workspace, onWorkspace, onAuthFailure }:
         {page && files.length === 0 && !loading && <p class="empty">{purpose === '' ? 'No files yet. Upload some below.' : `No ${purpose} files here.`}</p>}
 
         <nav class="pager" aria-label="Pages of files">
-          <button type="button" class="secondary" disabled={!page?.hasNewer || loading} onClick={() => files[0] && setQuery({ from: 'before', cursor: files[0].id })}>
+          <button type="button" class="secondary" disabled={!page?.hasNewer || loading} onClick={() => files[0] && go({ from: 'before', cursor: files[0].id })}>
             ← Newer
           </button>
           <span class="muted" aria-live="polite">
@@ -309,7 +314,7 @@ export function FilesView({ api, admin, workspace, onWorkspace, onAuthFailure }:
             disabled={!page?.hasOlder || loading}
             onClick={() => {
               const last = files[files.length - 1];
-              if (last) setQuery({ from: 'after', cursor: last.id });
+              if (last) go({ from: 'after', cursor: last.id });
             }}
           >
             Older →
