@@ -102,7 +102,17 @@ describe('the packages, installed outside the repository', { timeout: 900_000 },
       assert.deepEqual(list.filter((f) => /(^|\/)test\/|\.test\.|tsbuildinfo/.test(f)), [], `${p.name} ships tests or build state`);
     }
     for (const f of ['dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/wire.d.ts']) assert.ok(files('@cabinet/client').includes(f), f);
-    for (const f of ['bin/cabinet-server.js', 'dist/src/main.js', 'dist/src/index.d.ts', 'dist/src/storage/sqlite/index.d.ts', 'dist/src/testing/index.js']) {
+    for (const f of [
+      'bin/cabinet-server.js',
+      'dist/src/main.js',
+      'dist/src/index.d.ts',
+      'dist/src/storage/sqlite/index.d.ts',
+      'dist/src/testing/index.js',
+      // The web console, built by prepack (nothing of it is fetched at run time).
+      'dist/console/index.html',
+      'dist/console/console.js',
+      'dist/console/console.css',
+    ]) {
       assert.ok(files('@cabinet/server').includes(f), f);
     }
     for (const f of ['bin/cabinet.js', 'dist/src/main.js', 'dist/src/commands/download.js']) assert.ok(files('@cabinet/cli').includes(f), f);
@@ -165,6 +175,13 @@ describe('the packages, installed outside the repository', { timeout: 900_000 },
     assert.ok(server.url, server.stderr());
     apiKey = /\n {4}(cab_\S+)\n/.exec(server.stderr())?.[1] ?? assert.fail(server.stderr());
     assert.ok(existsSync(join(project, 'data', 'cabinet.db')), 'the embedded store is in ./data');
+    // The web console comes from the installed package.
+    const page = await fetch(`${server.url}/console/`);
+    assert.equal(page.status, 200);
+    const script = /src="\.\/(console\.js\?v=\w+)"/.exec(await page.text())?.[1] ?? assert.fail('no script in the console page');
+    const bundle = await fetch(`${server.url}/console/${script}`);
+    assert.equal(bundle.status, 200);
+    assert.deepEqual(Buffer.from(await bundle.arrayBuffer()), readFileSync(join(project, 'node_modules', '@cabinet', 'server', 'dist', 'console', 'console.js')));
   });
 
   it('uses the client from a plain .mjs file', async () => {

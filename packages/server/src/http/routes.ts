@@ -4,6 +4,7 @@
  * under `routes/`, and its description in `openapi/` (see docs/architecture.md).
  */
 import type { Route } from './route.js';
+import { consoleAsset, consolePage, redirectToConsole } from './routes/console.js';
 import { createApiKey } from './routes/admin/api-keys/create.js';
 import { listApiKeys } from './routes/admin/api-keys/list.js';
 import { retrieveApiKey } from './routes/admin/api-keys/retrieve.js';
@@ -41,6 +42,10 @@ import { forwardToUpstream } from './routes/messages/forward.js';
 export const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/healthz', operationId: 'health.liveness', auth: 'none', handle: liveness },
   { method: 'GET', path: '/readyz', operationId: 'health.readiness', auth: 'none', handle: readiness },
+  // The web console (docs/console.md): public, because the page asks for the key.
+  { method: 'GET', path: '/', operationId: 'console.root', auth: 'none', handle: redirectToConsole },
+  { method: 'GET', path: '/console', operationId: 'console.page', auth: 'none', handle: consolePage },
+  { method: 'GET', path: '/console/{asset}', operationId: 'console.asset', auth: 'none', handle: consoleAsset },
   // Operators (docs/operations.md): metrics (its access rule is its own), the API reference.
   { method: 'GET', path: '/metrics', operationId: 'operator.metrics', auth: 'none', handle: serveMetrics },
   { method: 'GET', path: '/openapi.json', operationId: 'operator.openapi', auth: 'none', handle: serveOpenApi },

@@ -97,7 +97,8 @@ describe('OpenAPI document', () => {
         body = JSON.stringify(init.body);
         headers['content-type'] = 'application/json';
       }
-      const res = await fetch(server.url + path, { method, headers, ...(body === undefined ? {} : { body }) });
+      // Redirects (`/` → `/console/`) are answers of their own route.
+      const res = await fetch(server.url + path, { method, headers, redirect: 'manual', ...(body === undefined ? {} : { body }) });
       return { status: res.status, body: await checker.check(method, path, res) };
     };
     const form = (content: string, fields: Record<string, string> = {}): FormData => {
@@ -117,6 +118,13 @@ describe('OpenAPI document', () => {
     await call('GET', '/docs/swagger-ui.css', { key: null });
     await call('GET', '/docs/favicon-32x32.png', { key: null });
     await call('GET', '/docs/nothing.js', { key: null });
+    await call('GET', '/', { key: null });
+    await call('GET', '/console', { key: null });
+    await call('GET', '/console/', { key: null });
+    await call('GET', '/console/console.js', { key: null });
+    await call('GET', '/console/console.css', { key: null });
+    await call('GET', '/console/favicon.svg', { key: null });
+    await call('GET', '/console/nothing.js', { key: null });
 
     // Files.
     const uploaded = JSON.parse((await call('POST', '/v1/files', { body: form('hello', { purpose: 'user_data', expires_in_seconds: '3600' }) })).body) as FileObject;

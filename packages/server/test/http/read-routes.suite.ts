@@ -425,7 +425,7 @@ export function readRouteTests(backend: BackendName): void {
     it('answers unknown routes with a 404 envelope and wrong methods with 405', async () => {
       const server = await startTestServer();
       await expectError(await server.request('/v1/nothing'), 404, 'not_found_error');
-      await expectError(await server.request('/'), 404, 'not_found_error');
+      await expectError(await server.request('/nothing'), 404, 'not_found_error');
       const put = await server.request('/v1/files', { method: 'PUT', body: 'x' });
       // Derived from the route table; HEAD is served wherever GET is (RFC 9110 §9.3.2).
       assert.equal(put.headers.get('allow'), 'GET, HEAD, POST');
