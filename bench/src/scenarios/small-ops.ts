@@ -18,7 +18,7 @@ const SCENARIO = '3. Small operations';
 export async function smallOps(ctx: Context): Promise<Figure[]> {
   const cabinet = await startCabinet();
   const headers = authHeaders(cabinet);
-  const seconds = ctx.profile.wrkSeconds;
+  const seconds = ctx.profile.smallWrkSeconds;
   const script = join(ctx.workDir, 'upload-1kib.lua');
   multipartUploadScript(script, 1024);
   // Each run's result with the server's CPU milliseconds per request (all its threads).
