@@ -108,4 +108,28 @@ describe('bench harness', () => {
     assert.match(warnings[1] ?? '', /^wide: wide spread/);
     assert.match(warnings[2] ?? '', /^flipping: the target \(>= 100\) is met in 4 of 5 runs/);
   });
+
+  it("judges a side-by-side figure by its per-run ratios, not by Cabinet's own figure", () => {
+    // As in the peers scenarios: both sides drift together (a steady ratio), or one side alone swings.
+    const paired = (id: string, cabinet: number[], baseline: number[], min: number): Figure => {
+      const ratio = summarize(cabinet.map((c, i) => c / (baseline[i] ?? Number.NaN)));
+      return {
+        id,
+        scenario: 's',
+        title: id,
+        unit: 'MB/s',
+        value: summarize(cabinet),
+        baseline: { name: 'RGW alone', value: summarize(baseline) },
+        ratio,
+        target: atLeast(ratio.median, min, `>= ${min}x`),
+      };
+    };
+    const drifting = paired('drifting', [100, 150, 200, 120, 180], [200, 300, 400, 240, 360], 0.4);
+    assert.deepEqual(warningsOf({ loadBefore: [0, 0, 0], figures: [drifting] }), []);
+    const swinging = paired('swinging', [100, 100, 100, 100, 100], [100, 125, 250, 110, 120], 0.8);
+    const warnings = warningsOf({ loadBefore: [0, 0, 0], figures: [swinging] });
+    assert.equal(warnings.length, 2, warnings.join('\n'));
+    assert.match(warnings[0] ?? '', /^swinging: the target \(>= 0.8x\) is met in 4 of 5 runs/);
+    assert.match(warnings[1] ?? '', /^swinging: wide spread, runs 0.40–1.00 around a median of 0.83x/);
+  });
 });
