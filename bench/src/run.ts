@@ -45,7 +45,23 @@ const SCENARIOS: ReadonlyArray<{ name: string; run: (ctx: Context) => Promise<Fi
 
 const RESULTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'results');
 
+const USAGE = `usage: npm run bench [-- --quick] [-- --only <scenario>[,<scenario>…]]
+
+  (nothing)  the full profile: 5 runs, 1 GiB transfers, about 30 minutes; bench/results/latest.*
+  --quick    smaller sizes, 3 runs; bench/results/quick.*
+  --only     some scenarios, in their usual order; bench/results/partial/*
+             ${SCENARIOS.map((s) => s.name).join(', ')}
+
+Method and how to read the results: bench/README.md`;
+
 async function main(argv: readonly string[]): Promise<void> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(USAGE);
+    return;
+  }
+  // An unknown option must not start a half-hour run that measures something else than was asked.
+  const stray = argv.filter((a, i) => !(a === '--quick' || a === '--only' || a.startsWith('--only=') || argv[i - 1] === '--only'));
+  if (stray.length > 0) throw new Error(`unknown argument ${stray.join(' ')}\n\n${USAGE}`);
   const quick = argv.includes('--quick');
   const onlyArg = argv.find((a) => a.startsWith('--only'));
   const only = onlyArg ? (onlyArg.includes('=') ? onlyArg.split('=')[1] : argv[argv.indexOf(onlyArg) + 1])?.split(',') : undefined;
