@@ -14,7 +14,7 @@ import { startBackend } from './services.js';
 import type { Backend } from './services.js';
 import { firstLine } from './processes.js';
 import { FULL, QUICK } from './profile.js';
-import { warningsOf, writeReport } from './report.js';
+import { fmt, judged, runVerdicts, spread, WIDE_SPREAD, warningsOf, writeReport } from './report.js';
 import type { Figure } from './report.js';
 import { cliStartup } from './scenarios/cli-startup.js';
 import { gateway } from './scenarios/gateway.js';
@@ -105,7 +105,13 @@ async function main(argv: readonly string[]): Promise<void> {
   console.log(`\nwrote ${written.join(', ')}`);
   for (const w of warningsOf({ loadBefore, figures })) console.log(`warning: ${w}`);
   for (const f of figures.filter((g) => g.target)) {
-    console.log(`${f.target?.met ? 'met    ' : 'NOT MET'}  ${f.title}: ${(f.ratio ?? f.value).median.toFixed(2)} (target ${f.target?.text})`);
+    // The verdict with what it rests on: the runs' range (the per-run ratios, for a ratio) and how many runs met it.
+    const s = judged(f);
+    const verdicts = runVerdicts(f);
+    console.log(
+      `${f.target?.met ? 'met    ' : 'NOT MET'}  ${f.title}: ${fmt(s.median)}${f.ratio ? 'x' : ''} (runs ${fmt(s.min)}–${fmt(s.max)}` +
+        `${spread(f) > WIDE_SPREAD ? ', wide' : ''}; met in ${verdicts.filter((v) => v).length} of ${verdicts.length}; target ${f.target?.text ?? ''})`,
+    );
   }
 }
 
