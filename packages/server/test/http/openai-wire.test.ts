@@ -95,14 +95,15 @@ describe('OpenAI dialect wire', () => {
     assert.equal((await server.app.stores.metadata.files.usage('default')).fileCount, 1);
   });
 
-  it('refuses malformed Uploads bodies with 400s', async () => {
+  it('refuses malformed Uploads bodies with 400s, and an oversized one with 413', async () => {
     const server = await startTestServer();
     const send = (body: string, type = 'application/json'): Promise<Response> =>
       server.request('/openai/v1/uploads', { method: 'POST', body, headers: { 'content-type': type } });
     await openaiError(await send('{not json'), 400);
     await openaiError(await send('[1]'), 400);
     await openaiError(await send('{}', 'text/plain'), 400);
-    await openaiError(await send(JSON.stringify({ pad: 'x'.repeat(2 * 1024 * 1024) })), 400);
+    const tooLarge = await openaiError(await send(JSON.stringify({ pad: 'x'.repeat(2 * 1024 * 1024) })), 413);
+    assert.equal(tooLarge.code, 'json_body_too_large');
     for (const [body, param] of [
       [{ filename: 'a', mime_type: 'text/plain', purpose: 'user_data' }, 'bytes'],
       [{ bytes: -1, filename: 'a', mime_type: 'text/plain', purpose: 'user_data' }, 'bytes'],
