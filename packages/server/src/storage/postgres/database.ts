@@ -32,6 +32,8 @@ export class PostgresDatabase {
   /** This process's identity for reservation leases. */
   readonly instanceId = randomUUID();
   private pool: pg.Pool | undefined;
+  private driver: typeof pg | undefined;
+  private types: pg.CustomTypesConfig | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private readonly heartbeatSeconds: number;
   private readonly leaseSeconds: number;
@@ -49,6 +51,8 @@ export class PostgresDatabase {
       getTypeParser: ((oid: number, format?: string) =>
         oid === 20 ? (value: string) => Number(value) : driver.types.getTypeParser(oid, format as 'text')) as typeof driver.types.getTypeParser,
     };
+    this.driver = driver;
+    this.types = types;
     const pool = new driver.Pool({
       connectionString: this.options.connectionString,
       max: this.options.maxConnections ?? 10,
@@ -80,6 +84,17 @@ export class PostgresDatabase {
   db(): pg.Pool {
     if (!this.pool) throw new Error('PostgreSQL used before open() or after close()');
     return this.pool;
+  }
+
+  /** A client of its own (not the pool's), e.g. for LISTEN; the caller connects and ends it. */
+  newClient(): pg.Client {
+    if (!this.driver) throw new Error('PostgreSQL used before open()');
+    return new this.driver.Client({
+      connectionString: this.options.connectionString,
+      ...(this.types ? { types: this.types } : {}),
+      // A connection that only listens sends nothing for long stretches: let TCP notice a dead peer.
+      keepAlive: true,
+    });
   }
 
   async one<R extends QueryResultRow>(sql: string, params: unknown[]): Promise<R | undefined> {
