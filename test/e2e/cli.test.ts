@@ -125,7 +125,7 @@ describe('cabinet CLI', () => {
     const list = await cabinet(['keys', 'list', '--workspace', 'team-a']);
     assert.match(list.stdout, new RegExp(`${id}\\s+team-a\\s+cab_\\S+\\s+active`));
     assert.equal((await cabinet(['keys', 'revoke', id])).code, 0);
-    assert.match((await cabinet(['keys', 'list', '--workspace', 'team-a'])).stdout, /revoked/);
+    assert.match((await cabinet(['keys', 'list', '--workspace', 'team-a'])).stdout, /archived/);
     const after = await cabinet(['ls'], { CABINET_API_KEY: key });
     assert.equal(after.code, 1);
     assert.match(after.stderr, /HTTP 401/);

@@ -102,7 +102,17 @@ describe('the packages, installed outside the repository', { timeout: 900_000 },
       assert.deepEqual(list.filter((f) => /(^|\/)test\/|\.test\.|tsbuildinfo/.test(f)), [], `${p.name} ships tests or build state`);
     }
     for (const f of ['dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/wire.d.ts']) assert.ok(files('@cabinet/client').includes(f), f);
-    for (const f of ['bin/cabinet-server.js', 'dist/src/main.js', 'dist/src/index.d.ts', 'dist/src/storage/sqlite/index.d.ts', 'dist/src/testing/index.js']) {
+    for (const f of [
+      'bin/cabinet-server.js',
+      'dist/src/main.js',
+      'dist/src/index.d.ts',
+      'dist/src/storage/sqlite/index.d.ts',
+      'dist/src/testing/index.js',
+      // The web console, built by prepack (nothing of it is fetched at run time).
+      'dist/console/index.html',
+      'dist/console/console.js',
+      'dist/console/console.css',
+    ]) {
       assert.ok(files('@cabinet/server').includes(f), f);
     }
     for (const f of ['bin/cabinet.js', 'dist/src/main.js', 'dist/src/commands/download.js']) assert.ok(files('@cabinet/cli').includes(f), f);
@@ -119,11 +129,11 @@ describe('the packages, installed outside the repository', { timeout: 900_000 },
     }
   });
 
-  it('installs into an empty project (better-sqlite3 approved as the README says: no install-script warning)', async () => {
+  it('installs into an empty project (install scripts approved or refused as the README says: no install-script warning)', async () => {
     assert.ok(packed.length === 3, 'packed');
     const npmVersion = (await sh('npm', ['--version'], project)).stdout.trim();
     assert.equal((await sh('npm', ['init', '-y'], project)).code, 0);
-    const approve = await sh('npm', ['pkg', 'set', 'allowScripts.better-sqlite3=true', '--json'], project);
+    const approve = await sh('npm', ['pkg', 'set', 'allowScripts.better-sqlite3=true', 'allowScripts.@scarf/scarf=false', '--json'], project);
     assert.equal(approve.code, 0, approve.stderr);
     const cache = join(CACHE_ROOT, cacheKey(npmVersion));
     const warm = process.env['CABINET_PACKAGING_COLD'] !== '1' && existsSync(join(cache, 'node_modules'));
@@ -165,6 +175,13 @@ describe('the packages, installed outside the repository', { timeout: 900_000 },
     assert.ok(server.url, server.stderr());
     apiKey = /\n {4}(cab_\S+)\n/.exec(server.stderr())?.[1] ?? assert.fail(server.stderr());
     assert.ok(existsSync(join(project, 'data', 'cabinet.db')), 'the embedded store is in ./data');
+    // The web console comes from the installed package.
+    const page = await fetch(`${server.url}/console/`);
+    assert.equal(page.status, 200);
+    const script = /src="\.\/(console\.js\?v=\w+)"/.exec(await page.text())?.[1] ?? assert.fail('no script in the console page');
+    const bundle = await fetch(`${server.url}/console/${script}`);
+    assert.equal(bundle.status, 200);
+    assert.deepEqual(Buffer.from(await bundle.arrayBuffer()), readFileSync(join(project, 'node_modules', '@cabinet', 'server', 'dist', 'console', 'console.js')));
   });
 
   it('uses the client from a plain .mjs file', async () => {

@@ -94,24 +94,30 @@ export const COMMANDS = {
     client: true,
   },
   keys: {
-    usage: 'cabinet keys create|list|revoke [<key_id>] [--workspace NAME] [--name LABEL] [--data-dir DIR | --database-url URL] [--init] [--json]',
-    summary: "Manage API keys in the server's store (works beside a running server).",
+    usage:
+      'cabinet keys create|list|revoke [<key_id>] [--workspace NAME] [--name LABEL] [--admin] [--data-dir DIR | --database-url URL | --base-url URL --api-key ADMIN_KEY] [--init] [--json]',
+    summary: "Manage API keys: in the server's store (works beside a running server), or through its Admin API.",
     options: [
       { name: 'workspace', value: 'NAME', help: 'create: the workspace the key opens (default: `default`); list: only this workspace.' },
       { name: 'name', value: 'LABEL', help: 'create: a label to recognise the key by in `keys list`.' },
+      { name: 'admin', help: 'create: an admin key (the Admin API, and every workspace through anthropic-workspace-id).' },
       ...STORE_OPTIONS,
       { name: 'init', help: 'create: make a new, empty store if the data directory has none.' },
+      { name: 'base-url', value: 'URL', help: "A running server: manage its keys through its Admin API instead of its store (needs an admin key)." },
+      { name: 'api-key', value: 'KEY', help: 'With --base-url: an admin key. Default: CABINET_API_KEY, then ANTHROPIC_API_KEY.' },
       JSON_OPTION,
     ],
     client: false,
     details:
       'Actions:\n' +
-      '  cabinet keys create [--workspace NAME] [--name LABEL]   prints the new key once (only its hash is stored)\n' +
-      '  cabinet keys list [--workspace NAME]                    keys and whether they are active\n' +
-      '  cabinet keys revoke <key_id>                            the key stops working at once\n' +
+      '  cabinet keys create [--workspace NAME] [--name LABEL] [--admin]   prints the new key once (only its hash is stored)\n' +
+      '  cabinet keys list [--workspace NAME]                              keys and their status (active, inactive, archived)\n' +
+      '  cabinet keys revoke <key_id>                                      the key stops working at once (it is archived)\n' +
       '\n' +
       "keys opens the server's metadata store directly: run it where the server keeps its data, or\n" +
-      'give --data-dir / --database-url. It refuses a directory with no store unless create has --init.',
+      'give --data-dir / --database-url. It refuses a directory with no store unless create has --init.\n' +
+      'With --base-url it works on a running server instead, through its Admin API, with an admin key\n' +
+      '(--api-key or CABINET_API_KEY): from anywhere, no access to its data needed.',
   },
 } as const satisfies Record<string, CommandSpec>;
 

@@ -23,8 +23,9 @@ describe('parseArgs', () => {
     assert.throws(() => parseArgs(['-x'], 'ls', COMMANDS.ls), usageError(/^unknown option -x/));
     // An option of another command is unknown here.
     assert.throws(() => parseArgs(['--force'], 'ls', COMMANDS.ls), usageError(/unknown option --force/));
-    // Server commands take no connection options.
-    assert.throws(() => parseArgs(['list', '--base-url', 'x'], 'keys', COMMANDS.keys), usageError(/unknown option --base-url/));
+    // Server commands take no connection options; `keys` takes them for the Admin API (--base-url).
+    assert.throws(() => parseArgs(['--base-url', 'x'], 'serve', COMMANDS.serve), usageError(/unknown option --base-url/));
+    assert.equal(parseArgs(['list', '--base-url', 'x'], 'keys', COMMANDS.keys).flags.get('base-url'), 'x');
   });
 
   it('says a value is missing only for options that take one', () => {

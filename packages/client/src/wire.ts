@@ -95,6 +95,59 @@ export const WIRE_LIMITS = {
   filenameMaxChars: 255,
 } as const;
 
+// --- Admin API (docs/operations.md): admin keys only; shaped after Anthropic's Admin API ---
+
+/** `GET /v1/organizations/workspaces/{id}` and list items. Cabinet's workspace id is its name. */
+export interface WorkspaceObject {
+  id: string;
+  type: 'workspace';
+  name: string;
+  /** RFC 3339: when it was created, or its oldest key's or file's time for one that came to exist implicitly. */
+  created_at: string;
+  /** RFC 3339, or `null` while it is in use. */
+  archived_at: string | null;
+}
+
+export type ApiKeyStatus = 'active' | 'inactive' | 'archived';
+
+/** An API key as the Admin API shows it: never the secret, only its first characters. */
+export interface ApiKeyObject {
+  id: string;
+  type: 'api_key';
+  name: string | null;
+  workspace_id: string;
+  created_at: string;
+  /** The secret's first characters followed by `…`, e.g. `cab_abcd1234…`. */
+  partial_key_hint: string;
+  status: ApiKeyStatus;
+  /** Cabinet extension: an admin key (the Admin API, and any workspace). */
+  admin: boolean;
+}
+
+/** Cabinet extension: `POST /v1/organizations/api_keys` answers the key and, this once, its secret. */
+export interface CreatedApiKeyObject extends ApiKeyObject {
+  key: string;
+}
+
+/** Cabinet extension: `GET /v1/organizations/workspaces/{id}/usage`. */
+export interface WorkspaceUsageObject {
+  type: 'workspace_usage';
+  workspace_id: string;
+  /** Bytes of the workspace's committed files. */
+  used_bytes: number;
+  file_count: number;
+  /** Bytes held by uploads in progress (reserved against the quota before they commit). */
+  reserved_bytes: number;
+  quota_bytes: number;
+}
+
+/** The Admin API's list envelope (beta style): newest first, paged with `after_id` / `before_id`. */
+export interface AdminListPage<T> {
+  data: T[];
+  has_more: boolean;
+  first_id: string | null;
+  last_id: string | null;
+}
 /**
  * A resumable upload (`POST /v1/uploads`, Cabinet's extension in the Anthropic dialect; the same
  * uploads OpenAI's dialect serves under `/openai/v1/uploads`, docs/openai.md).

@@ -4,7 +4,8 @@
  */
 import { pino } from 'pino';
 import type { Logger as PinoLogger } from 'pino';
-import { createApiKey } from './auth/api-keys.js';
+import { AdminService } from './admin/admin-service.js';
+import { createApiKey, DEFAULT_WORKSPACE } from './auth/api-keys.js';
 import { Authenticator } from './auth/authenticator.js';
 import { RateLimiter } from './auth/rate-limiter.js';
 import type { Config } from './config.js';
@@ -14,6 +15,9 @@ import { createGateway } from './gateway/create-gateway.js';
 import type { GatewayDependencies } from './gateway/create-gateway.js';
 import type { Gateway } from './gateway/gateway-service.js';
 import { createRequestHandler } from './http/handler.js';
+import { instrumentJobs } from './metrics/jobs.js';
+import { Metrics } from './metrics/metrics.js';
+import { checkStores } from './storage/readiness.js';
 import { OpenAIBatchValidator } from './openai/batch-input.js';
 import { UploadService } from './uploads/upload-service.js';
 import type { RequestListener } from './http/handler.js';
@@ -47,6 +51,8 @@ export interface App {
   readonly gateway: Gateway | undefined;
   readonly logger: PinoLogger;
   readonly handler: RequestListener;
+  /** The Prometheus metrics; absent when CABINET_METRICS_ACCESS=off and no metrics listener is set. */
+  readonly metrics: Metrics | undefined;
   /** Opens the stores, sweeps what a crash left behind and starts the expiry reaper. */
   start(): Promise<void>;
   /**
@@ -65,6 +71,18 @@ export async function createApp(options: AppOptions): Promise<App> {
   const stores =
     options.stores ?? (await createStores(config, { onStoreError: (err, what) => logger.warn({ err }, what) }));
   const clock = options.clock ?? Date.now;
+  const metrics =
+    config.metricsAccess === 'off' && config.metricsListen === ''
+      ? undefined
+      : new Metrics({
+          quota: { workspaces: stores.metadata.workspaces, quotaBytes: config.quotaBytes, top: config.metricsTopWorkspaces },
+          onCollectError: (err) => logger.warn({ err }, 'metrics: could not read quota usage'),
+        });
+  if (metrics) {
+    stores.metadata.observe?.(metrics);
+    stores.blobs.observe?.(metrics);
+  }
+  const jobs = metrics ? instrumentJobs(stores.metadata.jobs, metrics) : stores.metadata.jobs;
   let gateway: Gateway | undefined;
   const service = new FileService({
     blobs: stores.blobs,
@@ -88,25 +106,40 @@ export async function createApp(options: AppOptions): Promise<App> {
     clock,
     logger,
   });
-  gateway = await createGateway(config, { files: service, mirrors: stores.metadata.mirrors, logger, clock, ...options.upstreamCredentials });
-  const authenticator = new Authenticator(stores.metadata.apiKeys, config.apiKeys);
+  gateway = await createGateway(config, {
+    files: service,
+    mirrors: stores.metadata.mirrors,
+    logger,
+    clock,
+    ...options.upstreamCredentials,
+    onUpstreamCall: metrics && ((upstream, status, seconds) => metrics.upstreamCalled(upstream, status, seconds)),
+  });
+  const authenticator = new Authenticator(stores.metadata.apiKeys, { staticKeys: config.apiKeys, adminKeys: config.adminKeys });
+  const admin = new AdminService({
+    apiKeys: stores.metadata.apiKeys,
+    workspaces: stores.metadata.workspaces,
+    files: stores.metadata.files,
+    quotaBytes: config.quotaBytes,
+    clock,
+    logger,
+  });
   const handler = createRequestHandler({
     files: service,
+    admin,
     uploads,
     gateway,
     authenticator,
     logger,
-    checkReady: async () => {
-      await stores.metadata.ping();
-      await stores.blobs.ping();
-    },
+    checkReady: () => checkStores(stores, (store, err) => logger.warn({ err, store }, 'readiness check failed')),
+    metrics,
+    metricsAccess: config.metricsAccess,
     rateLimiter: config.rateLimitPerMinute > 0 ? new RateLimiter(config.rateLimitPerMinute, clock) : undefined,
     bodyDeadline: config.bodyTimeoutMs > 0 ? { timeoutMs: config.bodyTimeoutMs, minBytesPerSecond: config.bodyMinBytesPerSecond } : undefined,
   });
   const timers: NodeJS.Timeout[] = [];
   const every = (seconds: number, job: string, fn: () => Promise<unknown>): void => {
     const timer = setInterval(() => {
-      stores.metadata.jobs.run(job, fn).catch((err: unknown) => logger.error({ err, job }, 'background job failed'));
+      jobs.run(job, fn).catch((err: unknown) => logger.error({ err, job }, 'background job failed'));
     }, seconds * 1000);
     timer.unref();
     timers.push(timer);
@@ -121,16 +154,19 @@ export async function createApp(options: AppOptions): Promise<App> {
     gateway,
     logger,
     handler,
+    metrics,
     async start() {
       await stores.metadata.init();
       await stores.blobs.init();
+      // The workspace keys without one act on always exists, even before it holds anything.
+      await stores.metadata.workspaces.createWorkspace(DEFAULT_WORKSPACE, clock());
       // One process owns the stores: no completion can be in flight, so those a crash cut short
       // go back to pending (their clients may complete again).
       if (stores.exclusive) await uploads.resetCompletions();
       // With shared stores, instances starting together take turns: one sweeps, the others skip.
-      const swept = await stores.metadata.jobs.run('sweep', () => service.sweepLeftovers(stores.exclusive ? 0 : sweepGraceMs));
+      const swept = await jobs.run('sweep', () => service.sweepLeftovers(stores.exclusive ? 0 : sweepGraceMs));
       const reap = async (): Promise<number> => (await service.reapExpired()) + (await uploads.reapExpired());
-      const reaped = await stores.metadata.jobs.run('reap', reap);
+      const reaped = await jobs.run('reap', reap);
       logger.info(
         { blobs: stores.blobs.name, metadata: stores.metadata.name, swept: swept.ran ? swept.value : 'skipped', reaped: reaped.ran ? reaped.value : 'skipped' },
         'stores ready',
@@ -143,7 +179,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     async firstRunKey() {
       // Under the job lock: instances starting together on one database make one key, not several.
       const created = await stores.metadata.jobs.run('first-run-key', async () => {
-        if (config.apiKeys.length > 0 || (await stores.metadata.apiKeys.countActiveApiKeys()) > 0) return undefined;
+        if (config.apiKeys.length > 0 || config.adminKeys.length > 0 || (await stores.metadata.apiKeys.countActiveApiKeys()) > 0) return undefined;
         return (await createApiKey(stores.metadata.apiKeys, { name: 'first-run', nowMs: clock() })).secret;
       });
       const storedKeys = await stores.metadata.apiKeys.countActiveApiKeys();

@@ -18,6 +18,8 @@ export interface Config {
   maxUploadBytes: number;
   quotaBytes: number;
   apiKeys: string[];
+  /** Admin keys: the Admin API, and every workspace through `anthropic-workspace-id`. */
+  adminKeys: string[];
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** `json` lines, `pretty` for people, or `auto`: pretty on a terminal (the process entry decides). */
   logFormat: 'auto' | 'json' | 'pretty';
@@ -54,6 +56,12 @@ export interface Config {
   sweepIntervalSeconds: number;
   /** PostgreSQL: an instance silent this long is dead and its upload reservations stop counting. */
   instanceLeaseSeconds: number;
+  /** Who may read `GET /metrics` on the main listener (docs/operations.md). */
+  metricsAccess: 'loopback' | 'admin' | 'open' | 'off';
+  /** `host:port` of a second listener serving only `/metrics`, to anyone who can reach it; empty: none. */
+  metricsListen: string;
+  /** Workspaces with quota series of their own; the rest are summed as `workspace="other"`. */
+  metricsTopWorkspaces: number;
 
   // --- The Messages gateway (docs/gateway.md) ---
   /** Where `POST /v1/messages` goes; empty: no gateway (404 naming this setting). */
@@ -97,9 +105,8 @@ export const OPTIONS = [
   opt('maxFileBytes', 'CABINET_MAX_FILE_BYTES', 'Largest file accepted (413 above it); suffixes KB, MB, GB, KiB, MiB, GiB.', 500 * KiB * KiB, bytes),
   opt('maxUploadBytes', 'CABINET_MAX_UPLOAD_BYTES', 'Largest file accepted through resumable uploads (`POST /uploads`, parts of up to 64 MiB).', 8 * KiB * KiB * KiB, bytes),
   opt('quotaBytes', 'CABINET_QUOTA_BYTES', 'Storage quota of each workspace.', 100 * KiB * KiB * KiB, bytes),
-  opt('apiKeys', 'CABINET_API_KEYS', 'Comma-separated keys valid for workspace `default` (in addition to stored keys).', [], (v) =>
-    v.split(',').map((k) => k.trim()).filter((k) => k !== ''),
-  ),
+  opt('apiKeys', 'CABINET_API_KEYS', 'Comma-separated keys valid for workspace `default` (in addition to stored keys).', [], keyList),
+  opt('adminKeys', 'CABINET_ADMIN_KEYS', 'Comma-separated admin keys: the Admin API, and any workspace through `anthropic-workspace-id` (`default` without it).', [], keyList),
   opt('logLevel', 'CABINET_LOG_LEVEL', 'pino log level (`silent` turns logging off).', 'info', (v) => oneOf(v, LOG_LEVELS)),
   opt('logFormat', 'CABINET_LOG_FORMAT', '`json` (one JSON object per line), `pretty` (for people), or `auto`: pretty when stdout is a terminal, else JSON.', 'auto', (v) =>
     oneOf(v, ['auto', 'json', 'pretty'] as const),
@@ -136,6 +143,15 @@ export const OPTIONS = [
     integer(v, 2, 86_400),
   ),
   opt('sweepIntervalSeconds', 'CABINET_SWEEP_INTERVAL_SECONDS', 'How often one instance sweeps orphan blobs and unfinished uploads.', 3600, (v) => integer(v, 1, 30 * 86_400)),
+  opt('metricsAccess', 'CABINET_METRICS_ACCESS', 'Who may read `GET /metrics`: `loopback` (no key from 127.0.0.0/8 and ::1, an admin key from elsewhere), `admin` (an admin key), `open` (anyone) or `off` (404).', 'loopback', (v) =>
+    oneOf(v, ['loopback', 'admin', 'open', 'off'] as const),
+  ),
+  opt('metricsListen', 'CABINET_METRICS_LISTEN', 'A second listener, `host:port`, that serves only `/metrics` and to anyone who reaches it (e.g. `0.0.0.0:9464` on a private network).', '', (v) =>
+    pattern(v, /^(\[[0-9A-Fa-f:.]+\]|[^\s:\[\]]+):\d{1,5}$/, 'host:port, e.g. 127.0.0.1:9464 or [::1]:9464'),
+  ),
+  opt('metricsTopWorkspaces', 'CABINET_METRICS_TOP_WORKSPACES', 'Workspaces (the largest) that get quota usage series of their own in `/metrics`; the rest are summed as `workspace="other"`.', 20, (v) =>
+    integer(v, 0, 1000),
+  ),
 
   // The Messages gateway (docs/gateway.md).
   opt('upstream', 'CABINET_UPSTREAM', 'Messages gateway upstream: `anthropic`, `bedrock`, `vertex` or `mock` (built-in, offline); unset: no gateway.', '', (v) =>
@@ -180,6 +196,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: readonly 
   const unknown = [...flags.keys()];
   if (unknown.length > 0) throw new ConfigError(`unknown option --${unknown[0]}; see --help`);
   const result = config as unknown as Config;
+  const both = result.adminKeys.find((k) => result.apiKeys.includes(k));
+  if (both !== undefined) throw new ConfigError('a key is listed in both CABINET_API_KEYS and CABINET_ADMIN_KEYS; each key is one or the other');
   if (result.store === 'memory' && (result.databaseUrl !== '' || result.s3Bucket !== '')) {
     throw new ConfigError('CABINET_STORE=memory keeps everything in memory; unset CABINET_DATABASE_URL and CABINET_S3_BUCKET, or drop CABINET_STORE');
   }
@@ -251,6 +269,10 @@ function parseFlags(argv: readonly string[]): Map<string, string> {
     i++;
   }
   return flags;
+}
+
+function keyList(raw: string): string[] {
+  return raw.split(',').map((k) => k.trim()).filter((k) => k !== '');
 }
 
 function nonEmpty(raw: string): string {

@@ -30,6 +30,7 @@ export interface ErrorCodes {
   storage_quota_exceeded: true;
   insufficient_storage: true;
   idempotency_key_reused: true;
+  workspace_archived: true;
   rate_limited: true;
   internal: true;
 }
@@ -139,6 +140,13 @@ export class RateLimitedError extends ServiceError {
 export class IdempotencyError extends ServiceError {
   constructor(code: 'idempotency_key_reused', message: string) {
     super(code, message);
+  }
+}
+
+/** Keys cannot be made in (or for) an archived workspace; archiving is final. */
+export class WorkspaceArchivedError extends ServiceError {
+  constructor(workspaceId: string) {
+    super('workspace_archived', `Workspace \`${truncate(workspaceId)}\` is archived: it takes no new keys.`);
   }
 }
 

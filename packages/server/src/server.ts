@@ -13,6 +13,7 @@ import { maxBodyBytesFor, rejectOversizedBody } from './http/body-limit.js';
 import { UPLOAD_LIMITS } from './uploads/upload-service.js';
 import { answerClientError, answerTimeout, writeRawError } from './http/client-error.js';
 import { MethodNotAllowedError } from './http/http-errors.js';
+import { startMetricsListener } from './http/metrics-listener.js';
 import { sendError } from './http/respond.js';
 
 export interface RunningServer {
@@ -20,6 +21,8 @@ export interface RunningServer {
   server: Server;
   /** e.g. `http://127.0.0.1:8080` */
   url: string;
+  /** The separate metrics listener's URL (CABINET_METRICS_LISTEN), e.g. `http://127.0.0.1:9464`. */
+  metricsUrl?: string;
   /** The key this start created (no key was configured or stored): show it, it is not kept. */
   firstApiKey?: string;
   /** Active API keys in the store when the server started listening. */
@@ -97,9 +100,21 @@ export async function startServer(options: AppOptions): Promise<RunningServer> {
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
   app.logger.info({ url }, 'cabinet listening');
+  const metricsListener =
+    config.metricsListen !== '' && app.metrics
+      ? await startMetricsListener(config.metricsListen, app.metrics, (err) => app.logger.error({ err }, 'metrics listener failed')).catch(async (err: unknown) => {
+          // Half a start is no start: the main listener goes too, and the caller sees why (before
+          // a first-run key is made, which would otherwise be made and never shown).
+          await new Promise<void>((resolve) => server.close(() => resolve()));
+          await app.close();
+          throw err;
+        })
+      : undefined;
+  if (metricsListener) app.logger.info({ url: metricsListener.url }, 'metrics listening');
   // Only now that the port is ours: a first-run key made before a failed listen would be lost.
   const keys = await app.firstRunKey().catch(async (err: unknown) => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    metricsListener?.server.close();
     await app.close();
     throw err;
   });
@@ -108,6 +123,8 @@ export async function startServer(options: AppOptions): Promise<RunningServer> {
   const close = (): Promise<void> => {
     closing ??= (async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      metricsListener?.server.close();
+      metricsListener?.server.closeAllConnections();
       // Keep-alive connections become idle as their last request ends: close them as they do,
       // not only those idle at this instant.
       server.closeIdleConnections();
@@ -122,5 +139,13 @@ export async function startServer(options: AppOptions): Promise<RunningServer> {
     })();
     return closing;
   };
-  return { app, server, url, close, storedApiKeys: keys.storedKeys, ...(keys.secret ? { firstApiKey: keys.secret } : {}) };
+  return {
+    app,
+    server,
+    url,
+    close,
+    storedApiKeys: keys.storedKeys,
+    ...(metricsListener ? { metricsUrl: metricsListener.url } : {}),
+    ...(keys.secret ? { firstApiKey: keys.secret } : {}),
+  };
 }

@@ -21,15 +21,24 @@ export function isValidWorkspaceName(name: string): boolean {
   return WORKSPACE_NAME.test(name);
 }
 
+/** The first characters of a secret, kept to help a person tell keys apart (`cab_` + 8). */
+export function partialKeyHint(secret: string): string {
+  return secret.slice(0, KEY_PREFIX.length + 8);
+}
+
 export interface CreatedApiKey {
   record: ApiKeyRecord;
   /** Shown once; it cannot be recovered from the store. */
   secret: string;
 }
 
+/**
+ * Makes a key and stores its hash (and its workspace, if new).
+ * @throws RangeError for a workspace name outside `[A-Za-z0-9_-]{1,64}`; WorkspaceArchivedError.
+ */
 export async function createApiKey(
   keys: ApiKeyStore,
-  options: { workspaceId?: string | undefined; name?: string | null | undefined; nowMs?: number | undefined } = {},
+  options: { workspaceId?: string | undefined; name?: string | null | undefined; admin?: boolean | undefined; nowMs?: number | undefined } = {},
 ): Promise<CreatedApiKey> {
   const workspaceId = options.workspaceId ?? DEFAULT_WORKSPACE;
   if (!isValidWorkspaceName(workspaceId)) {
@@ -41,10 +50,12 @@ export async function createApiKey(
     id: `key_${keyIds.next(nowMs).slice('file_'.length)}`,
     workspaceId,
     keyHash: hashApiKey(secret),
-    prefix: secret.slice(0, KEY_PREFIX.length + 8),
+    prefix: partialKeyHint(secret),
     name: options.name ?? null,
     createdAtMs: nowMs,
-    revokedAtMs: null,
+    status: 'active',
+    archivedAtMs: null,
+    admin: options.admin ?? false,
   };
   await keys.insertApiKey(record);
   return { record, secret };

@@ -2,9 +2,11 @@
  * Request authentication. Both SDK generations are accepted: `x-api-key` (0.x) and
  * `Authorization: Bearer` (1.x, and `authToken` everywhere) — docs/wire.md §1.2.
  *
- * Keys come from two places: `CABINET_API_KEYS` (valid for workspace `default`, held hashed in
- * memory) and the metadata store. Stored keys are looked up on every request, so a revocation
- * takes effect on the next one; only the secret → hash step is memoised (it was ~3% of a GET).
+ * Keys come from three places: `CABINET_API_KEYS` (valid for workspace `default`),
+ * `CABINET_ADMIN_KEYS` (admin keys acting on `default` unless `anthropic-workspace-id` selects
+ * another workspace), both held hashed in memory, and the metadata store (ordinary or admin keys).
+ * Stored keys are looked up on every request, so a status change takes effect on the next one;
+ * only the secret → hash step is memoised (it was ~3% of a GET).
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
@@ -18,10 +20,19 @@ export interface Principal {
   /** `env:<hash prefix>` for a key from CABINET_API_KEYS, else the stored key's id. */
   keyId: string;
   /**
-   * Other workspaces the key may select with `anthropic-workspace-id` (`any`: all). Absent for
-   * every key today: a key is bound to its workspace (auth/workspace-selection.ts).
+   * Other workspaces the key may select with `anthropic-workspace-id` (`any`: all, for admin keys).
+   * Absent for ordinary keys: they are bound to their workspace (auth/workspace-selection.ts).
    */
   workspaces?: readonly string[] | 'any';
+  /** An admin key: the Admin API's routes answer it (others get 403). */
+  admin?: boolean;
+}
+
+export interface AuthenticatorOptions {
+  /** `CABINET_API_KEYS`: ordinary keys of workspace `default`. */
+  staticKeys?: readonly string[];
+  /** `CABINET_ADMIN_KEYS`: admin keys. */
+  adminKeys?: readonly string[];
 }
 
 /** Distinct secrets whose hash is remembered; past this the memo starts afresh. */
@@ -29,10 +40,12 @@ const HASH_MEMO_SIZE = 1024;
 
 export class Authenticator {
   private readonly staticHashes: Buffer[];
+  private readonly adminHashes: Buffer[];
   private readonly hashes = new Map<string, Buffer>();
 
-  constructor(private readonly keys: ApiKeyStore, staticKeys: readonly string[] = []) {
-    this.staticHashes = staticKeys.map((k) => Buffer.from(hashApiKey(k), 'hex'));
+  constructor(private readonly keys: ApiKeyStore, options: AuthenticatorOptions = {}) {
+    this.staticHashes = (options.staticKeys ?? []).map((k) => Buffer.from(hashApiKey(k), 'hex'));
+    this.adminHashes = (options.adminKeys ?? []).map((k) => Buffer.from(hashApiKey(k), 'hex'));
   }
 
   async authenticate(headers: IncomingHttpHeaders): Promise<Principal> {
@@ -44,14 +57,17 @@ export class Authenticator {
       );
     }
     const hash = this.hashOf(secret);
-    // Compare against every static key without stopping early, in constant time per key.
-    let staticMatch = false;
-    for (const candidate of this.staticHashes) staticMatch = timingSafeEqual(candidate, hash) || staticMatch;
-    if (staticMatch) return { workspaceId: DEFAULT_WORKSPACE, keyId: `env:${hash.toString('hex').slice(0, 12)}` };
+    if (matchesAny(this.staticHashes, hash)) return { workspaceId: DEFAULT_WORKSPACE, keyId: `env:${hash.toString('hex').slice(0, 12)}` };
+    if (matchesAny(this.adminHashes, hash)) {
+      return { workspaceId: DEFAULT_WORKSPACE, keyId: `env-admin:${hash.toString('hex').slice(0, 12)}`, workspaces: 'any', admin: true };
+    }
 
     const stored = await this.keys.findApiKeyByHash(hash.toString('hex'));
-    if (stored && stored.revokedAtMs === null && timingSafeEqual(Buffer.from(stored.keyHash, 'hex'), hash)) {
-      return { workspaceId: stored.workspaceId, keyId: stored.id };
+    if (stored && timingSafeEqual(Buffer.from(stored.keyHash, 'hex'), hash)) {
+      if (stored.status !== 'active') throw new UnauthenticatedError('invalid_api_key', `This API key is ${stored.status}.`);
+      return stored.admin
+        ? { workspaceId: stored.workspaceId, keyId: stored.id, workspaces: 'any', admin: true }
+        : { workspaceId: stored.workspaceId, keyId: stored.id };
     }
     throw new UnauthenticatedError('invalid_api_key', 'Invalid API key.');
   }
@@ -65,6 +81,13 @@ export class Authenticator {
     }
     return hash;
   }
+}
+
+/** Compares against every candidate without stopping early, in constant time per candidate. */
+function matchesAny(candidates: readonly Buffer[], hash: Buffer): boolean {
+  let match = false;
+  for (const candidate of candidates) match = timingSafeEqual(candidate, hash) || match;
+  return match;
 }
 
 function presentedKey(headers: IncomingHttpHeaders): string | undefined {

@@ -4,10 +4,10 @@
  * is "only needed for credentials that can act on more than one Workspace. A credential that belongs
  * to a specific Workspace may omit it; if sent, it must match that Workspace."
  *
- * Every key today is bound to one workspace, so the header is either absent, equal to the key's
- * workspace, or refused with 403 `permission_error` — never another workspace's data. A key that
- * may act on several workspaces (a future admin key) carries `Principal.workspaces`, and the header
- * then selects one of them; without the header it acts on its own workspace.
+ * An ordinary key is bound to one workspace, so the header is either absent, equal to the key's
+ * workspace, or refused with 403 `permission_error` — never another workspace's data. An admin key
+ * may act on every workspace (`Principal.workspaces = 'any'`): the header selects one of them;
+ * without the header it acts on its own workspace.
  */
 import { ForbiddenError } from '../errors.js';
 import { truncate } from '../text.js';

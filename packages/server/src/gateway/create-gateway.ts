@@ -35,6 +35,8 @@ export interface GatewayDependencies {
   awsCredentials?: AwsCredentialProvider;
   /** Tests: a Google auth client instead of application-default credentials. */
   googleAuthClient?: AuthClient;
+  /** Told about every upstream call (the metrics, `GatewayOptions.onUpstreamCall`). */
+  onUpstreamCall?: ((upstream: string, status: number, seconds: number) => void) | undefined;
 }
 
 /** The gateway the configuration names, or `undefined` when `CABINET_UPSTREAM` is unset. */
@@ -53,6 +55,7 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDependen
     maxRequestBytes: config.upstreamMaxRequestBytes,
     timeoutMs: config.upstreamTimeoutMs,
     ...(deps.logger ? { logger: deps.logger } : {}),
+    onUpstreamCall: deps.onUpstreamCall,
   });
 }
 

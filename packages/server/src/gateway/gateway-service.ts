@@ -38,6 +38,11 @@ export interface GatewayOptions {
   /** How long to wait for the upstream's response headers (`CABINET_UPSTREAM_TIMEOUT_MS`). */
   timeoutMs: number;
   logger?: Logger;
+  /**
+   * Told about every upstream call (the metrics): its HTTP status, or 0 when no answer came, and
+   * how long until the answer's headers (or the failure).
+   */
+  onUpstreamCall?: ((upstream: UpstreamName, status: number, seconds: number) => void) | undefined;
 }
 
 export interface MessagesCall {
@@ -77,6 +82,7 @@ export class Gateway {
   readonly maxRequestBytes: number;
   private readonly timeoutMs: number;
   private readonly logger: Logger | undefined;
+  private readonly onUpstreamCall: GatewayOptions['onUpstreamCall'];
 
   constructor(options: GatewayOptions) {
     this.upstream = options.upstream;
@@ -85,6 +91,7 @@ export class Gateway {
     this.maxRequestBytes = options.maxRequestBytes;
     this.timeoutMs = options.timeoutMs;
     this.logger = options.logger;
+    this.onUpstreamCall = options.onUpstreamCall;
   }
 
   get upstreamName(): UpstreamName {
@@ -266,8 +273,11 @@ export class Gateway {
     const started = performance.now();
     try {
       const response = await send(upstream.signal);
-      return { response, latencyMs: performance.now() - started };
+      const latencyMs = performance.now() - started;
+      this.onUpstreamCall?.(this.upstream.name, response.status, latencyMs / 1000);
+      return { response, latencyMs };
     } catch (err) {
+      this.onUpstreamCall?.(this.upstream.name, 0, (performance.now() - started) / 1000);
       callerSignal.removeEventListener('abort', onCallerGone);
       if (timedOut) throw new UpstreamTimeoutError(this.upstream.name, this.timeoutMs);
       if (callerSignal.aborted || err instanceof ServiceError) throw err;

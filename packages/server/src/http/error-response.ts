@@ -45,6 +45,7 @@ const MAPPINGS: Record<ErrorCode, Mapping> = {
   invalid_batch_file: { status: 400, type: 'invalid_request_error', exposeCode: true },
   malformed_multipart: { status: 400, type: 'invalid_request_error', exposeCode: true },
   idempotency_key_reused: { status: 400, type: 'invalid_request_error', exposeCode: true },
+  workspace_archived: { status: 400, type: 'invalid_request_error', exposeCode: true },
   // GA: storage full is a 400 with this code (docs/wire.md §8.3); TS 1.x maps it to StorageQuotaExceededError.
   storage_quota_exceeded: { status: 400, type: 'invalid_request_error', exposeCode: true },
   authentication_required: { status: 401, type: 'authentication_error', exposeCode: false },

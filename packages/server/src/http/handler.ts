@@ -1,13 +1,13 @@
 /**
  * The HTTP front: one Node request listener. Per request: a `request-id`, routing through the
- * table (routes.ts), authentication and rate limiting for routes that need a key, the handler, and
- * errors through the single mapping in error-response.ts. A structured log line is written when
- * the response ends.
+ * table (routes.ts), authentication (an admin key for the Admin API) and rate limiting for routes
+ * that need a key, the handler, and errors through the single mapping in error-response.ts. A
+ * structured log line is written, and the request counted in the metrics, when the response ends.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger as PinoLogger } from 'pino';
 import { selectWorkspace, WORKSPACE_HEADER } from '../auth/workspace-selection.js';
-import { RateLimitedError, ResourceNotFoundError, ServiceError } from '../errors.js';
+import { ForbiddenError, RateLimitedError, ResourceNotFoundError, ServiceError } from '../errors.js';
 import { dialectOf } from './error-response.js';
 import { truncate } from '../text.js';
 import { watchBodyDeadline } from './body-deadline.js';
@@ -30,6 +30,8 @@ export function createRequestHandler(services: Services, routes: readonly Route[
   return (req, res) => {
     const requestId = newRequestId();
     const started = process.hrtime.bigint();
+    const ended = services.metrics?.http.started(req);
+    let operation = 'none';
     res.setHeader('request-id', requestId);
     // The openai SDK reads the request id from `x-request-id`.
     if (dialectOf(req.url) === 'openai') res.setHeader('x-request-id', requestId);
@@ -43,9 +45,12 @@ export function createRequestHandler(services: Services, routes: readonly Route[
     }
     res.once('close', () => {
       if (abort && !res.writableFinished) abort.abort(new Error('client disconnected'));
-      logRequest(services.logger, req, res, requestId, started);
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      ended?.(operation, res.statusCode, seconds);
+      logRequest(services.logger, req, res, requestId, seconds);
     });
-    dispatch(router, { req, res, requestId, signal: abort?.signal ?? NEVER_ABORTED, services }).catch((err: unknown) => {
+    const base = { req, res, requestId, signal: abort?.signal ?? NEVER_ABORTED, services, routes };
+    dispatch(router, base, (route) => (operation = route.operationId)).catch((err: unknown) => {
       if (!(err instanceof ServiceError) || err.code === 'internal') {
         services.logger.error({ err, requestId }, 'request failed');
       }
@@ -54,7 +59,7 @@ export function createRequestHandler(services: Services, routes: readonly Route[
   };
 }
 
-async function dispatch(router: Router, base: Omit<RequestContext, 'params' | 'query'>): Promise<void> {
+async function dispatch(router: Router, base: Omit<RequestContext, 'params' | 'query'>, matched: (route: Route) => void): Promise<void> {
   const { req, services } = base;
   // RFC 9112 §3.2: a server MUST answer 400 to an HTTP/1.1 request without Host. (Node's own check
   // is off, see server.ts, so the answer carries the error envelope.)
@@ -65,10 +70,15 @@ async function dispatch(router: Router, base: Omit<RequestContext, 'params' | 'q
   const { route, params } = router.match(req.method ?? 'GET', pathname);
   const unserved = route.unavailable?.(services);
   if (unserved !== undefined) throw new ResourceNotFoundError(`No route for ${truncate(req.method ?? 'GET', 20)} ${truncate(pathname, 100)}: ${unserved}`);
+  matched(route);
   const ctx: RequestContext = { ...base, params, query };
   if (route.auth === 'none') return route.handle(ctx);
 
-  const principal = selectWorkspace(await services.authenticator.authenticate(req.headers), req.headers[WORKSPACE_HEADER]);
+  const authenticated = await services.authenticator.authenticate(req.headers);
+  if (route.auth === 'admin' && authenticated.admin !== true) {
+    throw new ForbiddenError('This route is part of the Admin API: it needs an admin key (CABINET_ADMIN_KEYS or `cabinet keys create --admin`).');
+  }
+  const principal = selectWorkspace(authenticated, req.headers[WORKSPACE_HEADER]);
   const waitMs = services.rateLimiter?.take(principal.keyId) ?? 0;
   if (waitMs > 0) throw new RateLimitedError(waitMs);
   return route.handle({ ...ctx, principal });
@@ -91,10 +101,10 @@ function pathOf(target: string): string {
   }
 }
 
-function logRequest(logger: PinoLogger, req: IncomingMessage, res: ServerResponse, requestId: string, started: bigint): void {
+function logRequest(logger: PinoLogger, req: IncomingMessage, res: ServerResponse, requestId: string, seconds: number): void {
   const level = res.statusCode >= 500 ? 'warn' : 'info';
   if (!logger.isLevelEnabled(level)) return;
-  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  const ms = seconds * 1000;
   const entry = {
     requestId,
     method: req.method,

@@ -20,9 +20,11 @@ export interface RequestContext {
   /** Aborts when the client goes away before the response is complete (POSTs only: uploads and Messages listen). */
   readonly signal: AbortSignal;
   readonly services: Services;
+  /** The route table this server serves (the OpenAPI document is built from it). */
+  readonly routes: readonly Route[];
 }
 
-/** The context of a route that needs an API key: the caller is known. */
+/** The context of a route that needs an API key (or an admin key): the caller is known. */
 export interface AuthedContext extends RequestContext {
   readonly principal: Principal;
 }
@@ -51,6 +53,13 @@ export interface KeyRoute extends RouteBase {
   handle(ctx: AuthedContext): Promise<void>;
 }
 
+/** A route of the Admin API: an admin key is needed; any other key gets 403 `permission_error`. */
+export interface AdminRoute extends RouteBase {
+  readonly auth: 'admin';
+  handle(ctx: AuthedContext): Promise<void>;
+}
+
+
 /**
  * Serves, with any method, every path under `path` (`/v1/*`) that no other route matches, except
  * under the `except` prefixes: the anthropic upstream's pass-through of the rest of its API.
@@ -60,4 +69,4 @@ export interface FallbackRoute extends Omit<KeyRoute, 'method'> {
   readonly except: readonly string[];
 }
 
-export type Route = PublicRoute | KeyRoute | FallbackRoute;
+export type Route = PublicRoute | KeyRoute | AdminRoute | FallbackRoute;

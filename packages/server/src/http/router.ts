@@ -7,7 +7,7 @@
 import { ResourceNotFoundError } from '../errors.js';
 import { truncate } from '../text.js';
 import { MethodNotAllowedError } from './http-errors.js';
-import type { FallbackRoute, HttpMethod, KeyRoute, PublicRoute, Route } from './route.js';
+import type { FallbackRoute, HttpMethod, Route } from './route.js';
 
 export interface RouteMatch {
   route: Route;
@@ -18,7 +18,7 @@ interface CompiledPath {
   path: string;
   /** Literal segments, or `{ param }` for a placeholder. */
   segments: Array<string | { param: string }>;
-  routes: Array<PublicRoute | KeyRoute>;
+  routes: Array<Exclude<Route, FallbackRoute>>;
 }
 
 export class Router {
@@ -66,7 +66,7 @@ export class Router {
 
 const METHOD_ORDER: readonly HttpMethod[] = ['GET', 'HEAD', 'POST', 'DELETE'];
 
-function allowedMethods(routes: ReadonlyArray<PublicRoute | KeyRoute>): HttpMethod[] {
+function allowedMethods(routes: ReadonlyArray<Exclude<Route, FallbackRoute>>): HttpMethod[] {
   const methods = new Set(routes.map((r) => r.method));
   if (methods.has('GET')) methods.add('HEAD');
   return METHOD_ORDER.filter((m) => methods.has(m));

@@ -3,6 +3,7 @@
  * Every implementation passes `testing/blob-store-suite.ts`; a backend is added by passing it.
  */
 import type { Readable } from 'node:stream';
+import type { StoreObserver } from './store-observer.js';
 import type { BlobPartStore } from './blob-parts.js';
 
 /** Inclusive byte range, as in HTTP `Range: bytes=start-end` (RFC 9110 §14.1.2). */
@@ -73,8 +74,11 @@ export interface BlobStore {
    */
   sweepIncompleteWrites(cutoffMs: number, inUse: (keys: string[]) => Promise<Set<string>>): Promise<number>;
 
-  /** True when the store can take writes (used by /readyz). */
+  /** Resolves when the store can take writes, rejects otherwise (used by /readyz). */
   ping(): Promise<void>;
+
+  /** Reports commits to `observer` from now on (metrics); stores with nothing to report omit it. */
+  observe?(observer: StoreObserver): void;
 
   close(): Promise<void>;
 }

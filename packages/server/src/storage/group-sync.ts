@@ -8,15 +8,25 @@
  * after its own write has finished. (The same scheme as PostgreSQL's WAL group commit and
  * SQLite's advice for `synchronous = NORMAL` plus an explicit sync.)
  */
+
+/** Told after each successful flush: how long it took and how many `sync()` callers it answered. */
+export type FlushListener = (seconds: number, writers: number) => void;
+
 export class GroupSync {
   private inFlight: Promise<void> | undefined;
   private next: Promise<void> | undefined;
+  /** Callers waiting for `next`. */
+  private nextWriters = 0;
 
-  constructor(private readonly flush: () => Promise<void>) {}
+  constructor(
+    private readonly flush: () => Promise<void>,
+    private readonly onFlush?: FlushListener,
+  ) {}
 
   sync(): Promise<void> {
     const running = this.inFlight;
-    if (!running) return this.start();
+    if (!running) return this.start(1);
+    this.nextWriters++;
     this.next ??= running.then(
       () => this.startNext(),
       () => this.startNext(),
@@ -25,14 +35,21 @@ export class GroupSync {
   }
 
   private startNext(): Promise<void> {
+    const writers = this.nextWriters;
     this.next = undefined;
-    return this.start();
+    this.nextWriters = 0;
+    return this.start(writers);
   }
 
-  private start(): Promise<void> {
-    const flushing = this.flush().finally(() => {
-      if (this.inFlight === flushing) this.inFlight = undefined;
-    });
+  private start(writers: number): Promise<void> {
+    const started = this.onFlush ? process.hrtime.bigint() : 0n;
+    const flushing = this.flush()
+      .then(() => {
+        if (this.onFlush) this.onFlush(Number(process.hrtime.bigint() - started) / 1e9, writers);
+      })
+      .finally(() => {
+        if (this.inFlight === flushing) this.inFlight = undefined;
+      });
     this.inFlight = flushing;
     return flushing;
   }

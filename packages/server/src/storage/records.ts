@@ -32,9 +32,17 @@ export interface FileRecord {
   blobKey: string;
 }
 
+/**
+ * `active` keys authenticate; `inactive` ones do not but may be activated again; `archived` is
+ * final (what `cabinet keys revoke` and archiving the key's workspace do). The names are those of
+ * Anthropic's Admin API.
+ */
+export type ApiKeyStatus = 'active' | 'inactive' | 'archived';
+
 export interface ApiKeyRecord {
   /** `key_…`, safe to show and log. */
   id: string;
+  /** The workspace the key acts on (an admin key's home workspace: it may select any other). */
   workspaceId: string;
   /** Lowercase hex SHA-256 of the secret; the secret itself is never stored. */
   keyHash: string;
@@ -42,7 +50,29 @@ export interface ApiKeyRecord {
   prefix: string;
   name: string | null;
   createdAtMs: number;
-  revokedAtMs: number | null;
+  status: ApiKeyStatus;
+  /** When the key was archived; null while it is active or inactive. */
+  archivedAtMs: number | null;
+  /** An admin key: the Admin API, and every workspace through `anthropic-workspace-id`. */
+  admin: boolean;
+}
+
+/**
+ * A workspace; its id is its name (`[A-Za-z0-9_-]{1,64}`). Workspaces are created explicitly (the
+ * Admin API) or implicitly, by a key or a file that names them.
+ */
+export interface WorkspaceRecord {
+  id: string;
+  createdAtMs: number;
+  /** When it was archived (its keys were archived with it); null while it is in use. */
+  archivedAtMs: number | null;
+}
+
+/** A workspace's committed usage, for the quota metrics. */
+export interface WorkspaceUsageRow {
+  workspaceId: string;
+  usedBytes: number;
+  fileCount: number;
 }
 
 /** The request an Idempotency-Key was first used with, and the file it produced. */

@@ -2,7 +2,7 @@
  * Row shapes shared by the SQL metadata stores (SQLite and PostgreSQL use the same column names)
  * and their mapping to records. Columns are snake_case, records camelCase.
  */
-import type { ApiKeyRecord, FileRecord, IdempotencyRecord, MirrorRecord } from './records.js';
+import type { ApiKeyRecord, ApiKeyStatus, FileRecord, IdempotencyRecord, MirrorRecord, WorkspaceRecord } from './records.js';
 import type { UploadPartRecord, UploadRecord, UploadStatus } from './upload-store.js';
 
 export interface FileRow {
@@ -26,8 +26,20 @@ export interface ApiKeyRow {
   prefix: string;
   name: string | null;
   created_at_ms: number;
-  revoked_at_ms: number | null;
+  status: string;
+  archived_at_ms: number | null;
+  /** SQLite stores 0/1, PostgreSQL a boolean. */
+  admin: number | boolean;
 }
+
+export interface WorkspaceRow {
+  id: string;
+  created_at_ms: number;
+  archived_at_ms: number | null;
+}
+
+/** `api_keys` columns in insert order, matching `apiKeyValues`. */
+export const API_KEY_COLUMNS = 'id, workspace_id, key_hash, prefix, name, created_at_ms, status, archived_at_ms, admin';
 
 export interface IdempotencyRow {
   workspace_id: string;
@@ -69,6 +81,10 @@ export function toFile(row: FileRow): FileRecord {
   };
 }
 
+export function apiKeyValues(r: ApiKeyRecord, admin: number | boolean): Array<string | number | boolean | null> {
+  return [r.id, r.workspaceId, r.keyHash, r.prefix, r.name, r.createdAtMs, r.status, r.archivedAtMs, admin];
+}
+
 export function toApiKey(row: ApiKeyRow): ApiKeyRecord {
   return {
     id: row.id,
@@ -77,8 +93,20 @@ export function toApiKey(row: ApiKeyRow): ApiKeyRecord {
     prefix: row.prefix,
     name: row.name,
     createdAtMs: row.created_at_ms,
-    revokedAtMs: row.revoked_at_ms,
+    status: toStatus(row.status),
+    archivedAtMs: row.archived_at_ms,
+    admin: row.admin === true || row.admin === 1,
   };
+}
+
+export function toWorkspace(row: WorkspaceRow): WorkspaceRecord {
+  return { id: row.id, createdAtMs: row.created_at_ms, archivedAtMs: row.archived_at_ms };
+}
+
+/** A status the schema's CHECK admits; anything else would be a corrupt row, refused like one. */
+function toStatus(raw: string): ApiKeyStatus {
+  if (raw === 'active' || raw === 'inactive' || raw === 'archived') return raw;
+  throw new Error(`api_keys.status holds an unknown value ${JSON.stringify(raw)}`);
 }
 
 export function toIdempotency(row: IdempotencyRow): IdempotencyRecord {

@@ -21,6 +21,7 @@ import { BlobNotFoundError } from './blob-store.js';
 import type { BlobInfo, BlobStore, ByteRange, GetOptions, PutOptions } from './blob-store.js';
 import type { BlobPartStore, PartRef } from './blob-parts.js';
 import type { Readable } from 'node:stream';
+import type { StoreObserver } from './store-observer.js';
 
 /** Files up to this size are packed: larger than most prompts and JSONL lines, small enough to buffer. */
 export const SMALL_BLOB_BYTES = 64 * 1024;
@@ -136,6 +137,11 @@ export class TieredBlobStore implements BlobStore {
   async ping(): Promise<void> {
     await this.small.ping();
     await this.large.ping();
+  }
+
+  observe(observer: StoreObserver): void {
+    this.small.observe?.(observer);
+    this.large.observe?.(observer);
   }
 
   async close(): Promise<void> {

@@ -8,6 +8,8 @@ export { testFileMetadataStore } from './file-metadata-store-suite.js';
 export type { FileMetadataStoreSuiteOptions } from './file-metadata-store-suite.js';
 export { testApiKeyStore } from './api-key-store-suite.js';
 export type { ApiKeyStoreSuiteOptions } from './api-key-store-suite.js';
+export { testWorkspaceStore } from './workspace-store-suite.js';
+export type { WorkspaceStoreSuiteOptions } from './workspace-store-suite.js';
 export { testJobLock } from './job-lock-suite.js';
 export type { JobLockSuiteOptions } from './job-lock-suite.js';
 export { testMirrorStore } from './mirror-store-suite.js';

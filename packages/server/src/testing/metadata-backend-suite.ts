@@ -5,6 +5,7 @@ import { testApiKeyStore } from './api-key-store-suite.js';
 import { testFileMetadataStore } from './file-metadata-store-suite.js';
 import { fromBackend } from './fixture.js';
 import { testJobLock } from './job-lock-suite.js';
+import { testWorkspaceStore } from './workspace-store-suite.js';
 import { testUploadStore } from './upload-store-suite.js';
 import { testMirrorStore } from './mirror-store-suite.js';
 
@@ -19,6 +20,7 @@ export function testMetadataBackend(options: MetadataBackendSuiteOptions): void 
   testFileMetadataStore({ name, open: fromBackend(create, (b) => b.files) });
   testApiKeyStore({ name, open: fromBackend(create, (b) => b.apiKeys) });
   testJobLock({ name, open: fromBackend(create, (b) => b.jobs) });
+  testWorkspaceStore({ name, open: fromBackend(create, (b) => b) });
   testUploadStore({ name, open: fromBackend(create, (b) => b) });
   testMirrorStore({ name, open: fromBackend(create, (b) => ({ mirrors: b.mirrors, files: b.files })) });
   describe(`metadata backend lifecycle: ${name}`, () => {

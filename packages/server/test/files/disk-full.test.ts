@@ -1,14 +1,14 @@
 /**
  * Disk full, for real: the data directory lives on a 24 MiB tmpfs mounted by the test. Filling it
  * makes uploads fail with 507 and the `insufficient_storage` envelope (`x-should-retry: false`),
- * leaves no partial file, keeps every stored file intact, and the server recovers as soon as space
- * is freed. Mounting needs root (CAP_SYS_ADMIN); where it is impossible the test says so loudly and
+ * leaves no partial file, keeps every stored file intact, `/readyz` fails while not a byte is left,
+ * and the server recovers as soon as space is freed. Mounting needs root (CAP_SYS_ADMIN); where it is impossible the test says so loudly and
  * is skipped, never counted as a pass.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { appendFileSync, closeSync, mkdtempSync, openSync, readdirSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
@@ -73,11 +73,35 @@ it('answers 507 on a full disk, leaves nothing partial, and recovers when space 
   const usage = await server.app.stores.metadata.files.usage('default');
   assert.deepEqual(usage, { usedBytes: stored.length * 4 * MiB, fileCount: stored.length, reservedBytes: 0 });
 
+  // Not one byte left: /readyz says the blob store takes no writes (its probe write fails).
+  const filler = join(dir, 'filler');
+  const fd = openSync(filler, 'w');
+  try {
+    for (;;) writeSync(fd, Buffer.alloc(64 * 1024));
+  } catch (err) {
+    assert.equal((err as NodeJS.ErrnoException).code, 'ENOSPC');
+  } finally {
+    closeSync(fd);
+  }
+  for (let size = 32 * 1024; size >= 1; size = Math.floor(size / 2)) {
+    try {
+      appendFileSync(filler, Buffer.alloc(size));
+    } catch {
+      // this much does not fit: try half
+    }
+  }
+  const notReady = await fetch(`${server.url}/readyz`);
+  const readiness = (await notReady.json()) as { status: string; checks: { blobs: { status: string; error?: string }; metadata: { status: string } } };
+  assert.equal(notReady.status, 503);
+  assert.deepEqual([readiness.checks.blobs.status, readiness.checks.blobs.error, readiness.checks.metadata.status], ['failed', 'ENOSPC', 'ok']);
+  rmSync(filler);
+  assert.equal((await fetch(`${server.url}/readyz`)).status, 200, 'ready again once there is room');
+
   // Free space: uploads work again at once.
   for (const file of stored.splice(0, 2)) assert.equal((await server.request(`/v1/files/${file.id}`, { method: 'DELETE' })).status, 200);
   const again = await upload(server, randomBytes(4 * MiB), { filename: 'after.bin' });
   assert.equal(again.status, 200, await again.clone().text());
-  assert.deepEqual(await (await fetch(`${server.url}/readyz`)).json(), { status: 'ready' });
+  assert.equal(((await (await fetch(`${server.url}/readyz`)).json()) as { status: string }).status, 'ready');
 });
 
 const smallMount = mountTmpfs(2);

@@ -1,4 +1,7 @@
-/** `GET /healthz` (the process answers) and `GET /readyz` (its stores answer too). No key needed. */
+/**
+ * `GET /healthz` (the process answers) and `GET /readyz` (its stores answer too: the metadata
+ * database, and the blob store would take a write; 503 says which failed). No key needed.
+ */
 import type { RequestContext } from '../route.js';
 import { sendJson } from '../respond.js';
 
@@ -7,11 +10,8 @@ export async function liveness({ res }: RequestContext): Promise<void> {
 }
 
 export async function readiness({ res, services }: RequestContext): Promise<void> {
-  try {
-    await services.checkReady();
-    sendJson(res, 200, { status: 'ready' });
-  } catch (err) {
-    services.logger.warn({ err }, 'readiness check failed');
-    sendJson(res, 503, { status: 'unavailable' });
-  }
+  const checks = await services.checkReady();
+  const ready = checks.metadata.status === 'ok' && checks.blobs.status === 'ok';
+  // Probes poll: never cache the answer.
+  sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'unavailable', checks }, { 'cache-control': 'no-store' });
 }

@@ -20,7 +20,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
-import { access, link, mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import { access, link, mkdir, open, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -195,8 +195,18 @@ export class FsBlobStore implements BlobStore {
     return swept;
   }
 
+  /**
+   * Writes and removes a byte in `.tmp`: the directory exists and takes a write (not read-only,
+   * not full). `access(W_OK)` alone says yes to root on a full disk. A probe a crash leaves behind
+   * is removed with the rest of `.tmp` at the next start.
+   */
   async ping(): Promise<void> {
-    await access(this.tmp, fsConstants.W_OK);
+    const probe = join(this.tmp, `readyz.${randomUUID()}`);
+    try {
+      await writeFile(probe, 'x', { flag: 'wx', mode: 0o600 });
+    } finally {
+      await unlink(probe).catch(() => undefined);
+    }
   }
 
   async close(): Promise<void> {

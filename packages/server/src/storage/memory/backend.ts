@@ -3,6 +3,7 @@ import { InProcessJobLock } from '../job-lock.js';
 import type { MetadataBackend } from '../metadata-backend.js';
 import { MemoryApiKeyStore } from './api-key-store.js';
 import { MemoryFileMetadataStore } from './file-metadata-store.js';
+import { MemoryWorkspaceStore } from './workspace-store.js';
 import { MemoryUploadStore } from './upload-store.js';
 import { MemoryMirrorStore } from './mirror-store.js';
 
@@ -10,6 +11,7 @@ export class MemoryMetadataBackend implements MetadataBackend {
   readonly name = 'memory';
   readonly files = new MemoryFileMetadataStore();
   readonly apiKeys = new MemoryApiKeyStore();
+  readonly workspaces = new MemoryWorkspaceStore(this.apiKeys, this.files);
   readonly jobs = new InProcessJobLock();
   readonly uploads = new MemoryUploadStore(this.files);
   readonly mirrors = new MemoryMirrorStore(this.files);

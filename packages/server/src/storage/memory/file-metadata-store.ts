@@ -155,6 +155,16 @@ export class MemoryFileMetadataStore implements FileMetadataStore {
     return n;
   }
 
+  /** Workspaces holding files: their usage and oldest file's time (MemoryWorkspaceStore). */
+  workspaceHoldings(): Array<{ workspaceId: string; usedBytes: number; fileCount: number; oldestCreatedAtMs: number }> {
+    const out = [];
+    for (const [workspaceId, ws] of this.workspaces) {
+      const oldest = ws.files.get(ws.ids[0] ?? '');
+      if (oldest) out.push({ workspaceId, usedBytes: ws.usedBytes, fileCount: ws.files.size, oldestCreatedAtMs: oldest.createdAtMs });
+    }
+    return out;
+  }
+
   // --- Internal helpers ---
 
   private workspace(id: string): Workspace {

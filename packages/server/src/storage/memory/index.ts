@@ -4,4 +4,5 @@ export { MemoryFileMetadataStore } from './file-metadata-store.js';
 export { MemoryApiKeyStore } from './api-key-store.js';
 export { MemoryMirrorStore } from './mirror-store.js';
 export { MemoryBlobStore } from './blob-store.js';
+export { MemoryWorkspaceStore } from './workspace-store.js';
 export { MemoryUploadStore } from './upload-store.js';

@@ -1,10 +1,12 @@
 /** The scale-out metadata backend: one PostgreSQL database shared by every Cabinet instance. */
 import type { MetadataBackend } from '../metadata-backend.js';
+import type { StoreObserver } from '../store-observer.js';
 import { PostgresApiKeyStore } from './api-key-store.js';
 import { PostgresDatabase } from './database.js';
 import type { PostgresOptions } from './database.js';
 import { PostgresFileMetadataStore } from './file-metadata-store.js';
 import { PostgresJobLock } from './job-lock.js';
+import { PostgresWorkspaceStore } from './workspace-store.js';
 import { PostgresUploadStore } from './upload-store.js';
 import { PostgresMirrorStore } from './mirror-store.js';
 import { FILE_DELETED_CHANNEL, InvalidatedRecordCache } from './record-invalidation.js';
@@ -21,6 +23,7 @@ export class PostgresMetadataBackend implements MetadataBackend {
   readonly name = 'postgres';
   readonly files: PostgresFileMetadataStore;
   readonly apiKeys: PostgresApiKeyStore;
+  readonly workspaces: PostgresWorkspaceStore;
   readonly jobs: PostgresJobLock;
   readonly uploads: PostgresUploadStore;
   readonly mirrors: PostgresMirrorStore;
@@ -41,6 +44,7 @@ export class PostgresMetadataBackend implements MetadataBackend {
     });
     this.files = new PostgresFileMetadataStore(this.database, this.recordCache);
     this.apiKeys = new PostgresApiKeyStore(this.database);
+    this.workspaces = new PostgresWorkspaceStore(this.database);
     this.jobs = new PostgresJobLock(this.database);
     this.uploads = new PostgresUploadStore(this.database);
     this.mirrors = new PostgresMirrorStore(this.database);
@@ -49,6 +53,10 @@ export class PostgresMetadataBackend implements MetadataBackend {
   async init(): Promise<void> {
     await this.database.open();
     await this.recordCache.start();
+  }
+
+  observe(observer: StoreObserver): void {
+    this.database.observer = observer;
   }
 
   async ping(): Promise<void> {

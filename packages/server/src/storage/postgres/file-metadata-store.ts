@@ -33,9 +33,10 @@ export class PostgresFileMetadataStore implements FileMetadataStore {
   ) {}
 
   async insertFile(record: FileRecord, reservationId: string, idem?: IdempotencyRecord, quotaBytes?: number): Promise<InsertResult> {
-    let rows: Array<{ outcome: string; key_fingerprint: string | null; key_file_id: string | null; key_created_at_ms: number | null }>;
+    type Outcome = { outcome: string; key_fingerprint: string | null; key_file_id: string | null; key_created_at_ms: number | null };
+    let rows: Outcome[];
     try {
-      ({ rows } = await this.pg.db().query({
+      ({ rows } = await this.pg.commitStatement<Outcome>({
         name: 'cabinet-insert-file',
         text: 'SELECT * FROM cabinet_insert_file($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)',
         values: [...fileValues(record), reservationId, quotaBytes ?? null, idem?.key ?? null, idem?.fingerprint ?? null, idem?.createdAtMs ?? null],
@@ -111,7 +112,7 @@ export class PostgresFileMetadataStore implements FileMetadataStore {
   async deleteFile(workspaceId: string, id: string): Promise<FileRecord | undefined> {
     // One statement, so one transaction without a round trip while the usage row is locked. The
     // notification reaches every instance's record cache when the delete commits.
-    const { rows } = await this.pg.db().query<FileRow>({
+    const { rows } = await this.pg.commitStatement<FileRow>({
       name: 'cabinet-delete-file',
       text: `WITH deleted AS (DELETE FROM files WHERE workspace_id = $1 AND id = $2 RETURNING *),
         usage AS (UPDATE workspace_usage u SET used_bytes = u.used_bytes - d.size_bytes, file_count = u.file_count - 1
@@ -151,7 +152,7 @@ export class PostgresFileMetadataStore implements FileMetadataStore {
   async reserve(workspaceId: string, reservationId: string, totalBytes: number, quotaBytes: number): Promise<void> {
     // One statement: the usage row lock that serialises this workspace's reservations and commits
     // across instances is held only while the database works (migration 4).
-    const { rows } = await this.pg.db().query<{ ok: boolean }>({
+    const { rows } = await this.pg.commitStatement<{ ok: boolean }>({
       name: 'cabinet-reserve',
       text: 'SELECT cabinet_reserve($1, $2, $3, $4, $5) AS ok',
       values: [workspaceId, reservationId, totalBytes, quotaBytes, this.pg.instanceId],

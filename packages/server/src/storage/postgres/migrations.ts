@@ -113,7 +113,23 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (upload_id, id)
   );
   `,
-  // 4: reservations and file inserts as one statement each (functions), so the workspace's usage
+  // 4: API keys get a status (active, inactive, archived: a revoked key is archived) and an admin
+  // flag; workspaces get a table of their own (those that keys name, from their oldest key).
+  `
+  ALTER TABLE api_keys RENAME COLUMN revoked_at_ms TO archived_at_ms;
+  ALTER TABLE api_keys ADD COLUMN status text NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'inactive', 'archived'));
+  ALTER TABLE api_keys ADD COLUMN admin boolean NOT NULL DEFAULT false;
+  UPDATE api_keys SET status = 'archived' WHERE archived_at_ms IS NOT NULL;
+  CREATE INDEX api_keys_workspace ON api_keys (workspace_id);
+
+  CREATE TABLE workspaces (
+    id             text   COLLATE "C" PRIMARY KEY,
+    created_at_ms  bigint NOT NULL,
+    archived_at_ms bigint
+  );
+  INSERT INTO workspaces (id, created_at_ms) SELECT workspace_id, MIN(created_at_ms) FROM api_keys GROUP BY workspace_id;
+  `,
+  // 5: reservations and file inserts as one statement each (functions), so the workspace's usage
   // row is locked only while the database works, never across round trips to an instance: with
   // several statements per transaction, 16 concurrent uploads to one workspace queued on that lock
   // behind instances busy elsewhere (docs/performance.md, "PostgreSQL + S3").

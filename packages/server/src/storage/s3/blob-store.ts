@@ -48,6 +48,10 @@ export interface S3BlobStoreOptions {
 }
 
 const MiB = 1024 * 1024;
+/** The object /readyz writes (empty, under the prefix); not a blob, so `list` leaves it out. */
+const PROBE_KEY = '.cabinet-readyz';
+/** Probe writes are each a PUT request (billed on AWS): at most this often, a HEAD of the bucket in between. */
+const WRITE_PROBE_INTERVAL_MS = 30_000;
 
 type Sdk = typeof import('@aws-sdk/client-s3');
 
@@ -63,6 +67,7 @@ export class S3BlobStore implements BlobStore {
   private readonly buffers: PartBufferPool;
   private readonly queueSize: number;
   private readonly signPayload: boolean;
+  private lastProbeWriteMs = -Infinity;
   /** Parts of resumable uploads: objects under `<prefix>parts/`, assembled by server-side copies (part-store.ts). */
   readonly parts: BlobPartStore;
 
@@ -183,7 +188,7 @@ export class S3BlobStore implements BlobStore {
         new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.prefix, ...(token ? { ContinuationToken: token } : {}) }),
       );
       for (const object of page.Contents ?? []) {
-        if (object.Key === undefined) continue;
+        if (object.Key === undefined || object.Key === this.objectKey(PROBE_KEY)) continue;
         const key = object.Key.slice(this.prefix.length);
         // Upload parts are not blobs: they go with their upload (FileService.sweepParts).
         if (isPartObject(key)) continue;
@@ -222,8 +227,19 @@ export class S3BlobStore implements BlobStore {
     return swept;
   }
 
+  /**
+   * A write would succeed: an empty object is written over the same key (a full or read-only
+   * cluster refuses it, as do credentials without write access), at most every 30 s; in between,
+   * the bucket must answer.
+   */
   async ping(): Promise<void> {
-    await this.client.send(new (this.aws().HeadBucketCommand)({ Bucket: this.bucket }));
+    const { HeadBucketCommand, PutObjectCommand } = this.aws();
+    if (Date.now() - this.lastProbeWriteMs < WRITE_PROBE_INTERVAL_MS) {
+      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+      return;
+    }
+    await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.objectKey(PROBE_KEY), Body: new Uint8Array(0), ContentLength: 0 }));
+    this.lastProbeWriteMs = Date.now();
   }
 
   async close(): Promise<void> {

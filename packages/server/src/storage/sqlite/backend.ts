@@ -1,12 +1,14 @@
 /**
- * The embedded metadata backend: `cabinet.db` serving files, API keys and (one process owns the
- * data directory) an in-process job lock.
+ * The embedded metadata backend: `cabinet.db` serving files, API keys, workspaces and (one process
+ * owns the data directory) an in-process job lock.
  */
 import { InProcessJobLock } from '../job-lock.js';
 import type { MetadataBackend } from '../metadata-backend.js';
+import type { StoreObserver } from '../store-observer.js';
 import { SqliteApiKeyStore } from './api-key-store.js';
 import { SqliteDatabase } from './database.js';
 import { SqliteFileMetadataStore } from './file-metadata-store.js';
+import { SqliteWorkspaceStore } from './workspace-store.js';
 import { SqliteUploadStore } from './upload-store.js';
 import { SqliteMirrorStore } from './mirror-store.js';
 
@@ -21,6 +23,7 @@ export class SqliteMetadataBackend implements MetadataBackend {
   readonly name = 'sqlite';
   readonly files: SqliteFileMetadataStore;
   readonly apiKeys: SqliteApiKeyStore;
+  readonly workspaces: SqliteWorkspaceStore;
   readonly mirrors: SqliteMirrorStore;
   readonly jobs = new InProcessJobLock();
   readonly uploads: SqliteUploadStore;
@@ -30,6 +33,7 @@ export class SqliteMetadataBackend implements MetadataBackend {
     this.db = new SqliteDatabase(options.path);
     this.files = new SqliteFileMetadataStore(this.db, options.recordCacheSize);
     this.apiKeys = new SqliteApiKeyStore(this.db);
+    this.workspaces = new SqliteWorkspaceStore(this.db);
     this.uploads = new SqliteUploadStore(this.db, this.files);
     this.mirrors = new SqliteMirrorStore(this.db);
   }
@@ -37,6 +41,10 @@ export class SqliteMetadataBackend implements MetadataBackend {
   async init(): Promise<void> {
     await this.db.open();
     this.uploads.restoreHolds();
+  }
+
+  observe(observer: StoreObserver): void {
+    this.db.observer = observer;
   }
 
   async ping(): Promise<void> {

@@ -7,17 +7,20 @@ import type Database from 'better-sqlite3';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 import { openSqlite } from './wal-sync.js';
 import type { WalSync } from './wal-sync.js';
+import type { StoreObserver } from '../store-observer.js';
 
 export class SqliteDatabase {
   private db: Database.Database | undefined;
   private wal: WalSync | undefined;
   private readonly statements = new Map<string, Database.Statement>();
+  /** Told about every group commit (metrics); set by `MetadataBackend.observe`. */
+  observer: StoreObserver | undefined;
 
   /** @param path database file path, or ':memory:'. */
   constructor(readonly path: string) {}
 
   async open(): Promise<void> {
-    const { db, wal } = await openSqlite(this.path);
+    const { db, wal } = await openSqlite(this.path, (seconds, commits) => this.observer?.walFlushed('metadata', seconds, commits));
     this.wal = wal;
     db.pragma('foreign_keys = ON');
     migrate(db);

@@ -3,6 +3,7 @@ export { SqliteMetadataBackend } from './backend.js';
 export type { SqliteMetadataOptions } from './backend.js';
 export { SqliteFileMetadataStore } from './file-metadata-store.js';
 export { SqliteApiKeyStore } from './api-key-store.js';
+export { SqliteWorkspaceStore } from './workspace-store.js';
 export { SqliteMirrorStore } from './mirror-store.js';
 export { SqliteDatabase } from './database.js';
 export { SqliteBlobStore } from './blob-store.js';

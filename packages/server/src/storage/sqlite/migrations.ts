@@ -91,4 +91,20 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (upload_id, id)
   ) WITHOUT ROWID;
   `,
+  // 4: API keys get a status (active, inactive, archived: a revoked key is archived) and an admin
+  // flag; workspaces get a table of their own (those that keys name, from their oldest key).
+  `
+  ALTER TABLE api_keys RENAME COLUMN revoked_at_ms TO archived_at_ms;
+  ALTER TABLE api_keys ADD COLUMN status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'inactive', 'archived'));
+  ALTER TABLE api_keys ADD COLUMN admin INTEGER NOT NULL DEFAULT 0 CHECK (admin IN (0, 1));
+  UPDATE api_keys SET status = 'archived' WHERE archived_at_ms IS NOT NULL;
+  CREATE INDEX api_keys_workspace ON api_keys (workspace_id);
+
+  CREATE TABLE workspaces (
+    id             TEXT    PRIMARY KEY,
+    created_at_ms  INTEGER NOT NULL,
+    archived_at_ms INTEGER
+  ) WITHOUT ROWID;
+  INSERT INTO workspaces (id, created_at_ms) SELECT workspace_id, MIN(created_at_ms) FROM api_keys GROUP BY workspace_id;
+  `,
 ];

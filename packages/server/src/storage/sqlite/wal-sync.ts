@@ -21,6 +21,7 @@ import { mkdir, open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { GroupSync } from '../group-sync.js';
+import type { FlushListener } from '../group-sync.js';
 import { checkpointInBackground } from './checkpointer.js';
 
 /**
@@ -28,32 +29,35 @@ import { checkpointInBackground } from './checkpointer.js';
  * (`WalSync`) and a busy timeout, so that a CLI command holding the write lock for a moment makes
  * the server wait rather than fail.
  */
-export async function openSqlite(path: string): Promise<{ db: Database.Database; wal: WalSync }> {
+export async function openSqlite(path: string, onFlush?: FlushListener): Promise<{ db: Database.Database; wal: WalSync }> {
   if (path !== ':memory:') await mkdir(dirname(path), { recursive: true });
   const db = new Database(path);
-  const wal = WalSync.attach(db, path);
+  const wal = WalSync.attach(db, path, onFlush);
   db.pragma('busy_timeout = 5000');
   return { db, wal };
 }
 
 export class WalSync {
-  private readonly group = new GroupSync(() => this.flush());
+  private readonly group: GroupSync;
   private wal: FileHandle | undefined;
 
   private constructor(
     private readonly walPath: string | undefined,
     private readonly stopCheckpoints: () => Promise<void> = async () => undefined,
-  ) {}
+    onFlush?: FlushListener,
+  ) {
+    this.group = new GroupSync(() => this.flush(), onFlush);
+  }
 
   /**
    * Switches `db` (just opened at `path`) to WAL mode with `synchronous = NORMAL`, and hands its
    * checkpoints to a background thread (checkpointer.ts).
    */
-  static attach(db: Database.Database, path: string): WalSync {
+  static attach(db: Database.Database, path: string, onFlush?: FlushListener): WalSync {
     db.pragma('journal_mode = WAL');
     if (path === ':memory:') return new WalSync(undefined);
     db.pragma('synchronous = NORMAL');
-    return new WalSync(`${path}-wal`, checkpointInBackground(db, path));
+    return new WalSync(`${path}-wal`, checkpointInBackground(db, path), onFlush);
   }
 
   /** Resolves once every commit made before the call is on stable storage. */

@@ -124,6 +124,39 @@ describe('postgres metadata backend: many instances on one database', () => {
     assert.ok(await a!.files.getFile(w, winner));
     assert.deepEqual(await a!.files.usage(w), { usedBytes: 3, fileCount: 1, reservedBytes: 0 });
   });
+  it('migrates a database of schema 1 forward: revoked keys become archived, workspaces come from keys and files', async () => {
+    const url = await freshPostgres();
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query('CREATE TABLE cabinet_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+      await client.query(POSTGRES_MIGRATIONS[0] ?? '');
+      await client.query('INSERT INTO cabinet_migrations (version) VALUES (1)');
+      const insertKey = 'INSERT INTO api_keys (id, workspace_id, key_hash, prefix, name, created_at_ms, revoked_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)';
+      await client.query(insertKey, ['key_a', 'team', 'a'.repeat(64), 'cab_a', 'laptop', 2000, null]);
+      await client.query(insertKey, ['key_b', 'team', 'b'.repeat(64), 'cab_b', null, 1000, 1500]);
+      await client.query(insertKey, ['key_c', 'default', 'c'.repeat(64), 'cab_c', null, 3000, null]);
+      await client.query("INSERT INTO files VALUES ('files_only', 'file_01', 'a.txt', 'text/plain', 5, $1, 'user_data', 500, NULL, 'blob_1')", ['0'.repeat(64)]);
+      await client.query("INSERT INTO workspace_usage VALUES ('files_only', 5, 1)");
+    } finally {
+      await client.end();
+    }
+    const backend = await open(url);
+    assert.deepEqual(
+      (await backend.apiKeys.listApiKeys()).map((k) => [k.id, k.status, k.archivedAtMs, k.admin, k.name]),
+      [
+        ['key_b', 'archived', 1500, false, null],
+        ['key_a', 'active', null, false, 'laptop'],
+        ['key_c', 'active', null, false, null],
+      ],
+    );
+    assert.deepEqual(await backend.workspaces.listWorkspaces(), [
+      { id: 'files_only', createdAtMs: 500, archivedAtMs: null },
+      { id: 'team', createdAtMs: 1000, archivedAtMs: null },
+      { id: 'default', createdAtMs: 3000, archivedAtMs: null },
+    ]);
+    assert.equal(await backend.apiKeys.countActiveApiKeys(), 2);
+  });
 
   it('keeps one quota exact across instances committing small files with the quota check in the insert', async () => {
     const url = await freshPostgres();
