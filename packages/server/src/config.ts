@@ -133,7 +133,7 @@ export const OPTIONS = [
   opt('s3Region', 'CABINET_S3_REGION', 'S3 region; unset: `AWS_REGION`, or `us-east-1` with a custom endpoint.', '', nonEmpty),
   opt('s3ForcePathStyle', 'CABINET_S3_FORCE_PATH_STYLE', 'Path-style S3 URLs (`true` for most non-AWS servers).', false, boolean),
   opt('s3SignPayload', 'CABINET_S3_SIGN_PAYLOAD', 'Sign each S3 request body\'s SHA-256 (SigV4), so the S3 server checks every part\'s bytes; costs ~0.6 CPU-s per GiB. Off: bodies are sent `UNSIGNED-PAYLOAD` (use an https endpoint).', false, boolean),
-  opt('recordCacheSize', 'CABINET_RECORD_CACHE_SIZE', 'File records kept in memory for metadata reads (~500 bytes each; 0: none). With PostgreSQL every instance\'s cache hears of deletes made anywhere (docs/deployment.md).', 10_000, (v) =>
+  opt('recordCacheSize', 'CABINET_RECORD_CACHE_SIZE', 'File records kept in memory for metadata reads (~500 bytes each; 0: none). With PostgreSQL a delete anywhere reaches every instance\'s cache, at the latest after ~4 s (docs/deployment.md).', 10_000, (v) =>
     integer(v, 0, 10_000_000),
   ),
   opt('orphanGraceSeconds', 'CABINET_ORPHAN_GRACE_SECONDS', 'Sweeps spare orphan blobs and unfinished uploads younger than this (uploads in flight on other instances).', 3600, (v) =>

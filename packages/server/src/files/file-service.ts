@@ -154,6 +154,12 @@ const DAY_MS = 24 * 3600 * 1000;
  * workspace's usage row lock, docs/performance.md).
  */
 export const SMALL_UPLOAD_BYTES = 64 * 1024;
+/**
+ * A request declared (Content-Length) larger than SMALL_UPLOAD_BYTES plus this much multipart
+ * framing is not read ahead: it reserves at once, before a byte is stored, as large uploads always
+ * did (so a full workspace refuses it before its body is read, and a slow body holds its quota).
+ */
+const FRAMING_ALLOWANCE_BYTES = 4 * 1024;
 
 export class FileService {
   private readonly blobs: BlobStore;
@@ -223,7 +229,8 @@ export class FileService {
     const tapped = async function* (this: FileService): AsyncGenerator<Uint8Array> {
       // Read ahead: a body that ends within SMALL_UPLOAD_BYTES is stored without a reservation.
       const ahead: Uint8Array[] = [];
-      while (sizeBytes <= SMALL_UPLOAD_BYTES) {
+      const mayBeSmall = input.expectedBytes === undefined || input.expectedBytes <= SMALL_UPLOAD_BYTES + FRAMING_ALLOWANCE_BYTES;
+      while (mayBeSmall && sizeBytes <= SMALL_UPLOAD_BYTES) {
         const { value: chunk, done } = await source.next();
         if (done) {
           yield* ahead;

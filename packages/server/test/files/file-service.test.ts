@@ -104,6 +104,20 @@ describe('FileService: stage and commit', () => {
     await s.close();
   });
 
+  it('reserves before reading a byte when the request is declared larger than a small upload', async () => {
+    const s = await embedded(await tempDir('svc-declared'));
+    let reservedBeforeFirstByte = -1;
+    const content = (async function* () {
+      reservedBeforeFirstByte = (await s.metadata.usage('w')).reservedBytes;
+      yield Buffer.from('abc');
+    })();
+    const staged = await s.service.stage({ ...input('abc'), content, expectedBytes: 9_000_000 });
+    assert.equal(reservedBeforeFirstByte, 9_000_000, 'a slow large body holds its quota from the start');
+    await s.service.commit(staged);
+    assert.deepEqual(await s.metadata.usage('w'), { usedBytes: 3, fileCount: 1, reservedBytes: 0 });
+    await s.close();
+  });
+
   it('refuses what the quota cannot hold, to the last byte: small files at commit, larger ones mid-stream', async () => {
     const dir = await tempDir('svc-quota');
     const s = await embedded(dir, { quotaBytes: SMALL_UPLOAD_BYTES + 20 });
