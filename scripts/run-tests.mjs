@@ -13,7 +13,7 @@ import { join, relative } from 'node:path';
 
 // Where the build puts compiled tests: the server's and the CLI's own (packages/*/test), the examples run as
 // acceptance tests, and the black-box suites (test/e2e).
-const roots = ['packages/server/dist/test', 'packages/cli/dist/test', 'examples/dist', 'test/e2e/dist'];
+const roots = ['packages/server/dist/test', 'packages/cli/dist/test', 'examples/dist', 'test/e2e/dist', 'bench/dist/test'];
 const SCRIPTS = 'test/support/scripts';
 const args = process.argv.slice(2);
 const grepAt = args.indexOf('--grep');

@@ -19,6 +19,12 @@ export async function curlUpload(url: string, path: string, headers: Record<stri
   return parse(out, 'upload');
 }
 
+/** `PUT` of `path` as the raw body (an S3 PutObject); the answer's headers are in `body`. */
+export async function curlPut(url: string, path: string): Promise<CurlResult> {
+  const out = await run('curl', ['-sS', '-i', '-T', path, '-w', WRITE_OUT, url]);
+  return parse(out, 'upload');
+}
+
 /** Download to /dev/null (nothing but the transfer is timed). */
 export async function curlDownload(url: string, headers: Record<string, string> = {}): Promise<CurlResult> {
   const out = await run('curl', ['-sS', '-o', '/dev/null', ...headerArgs(headers), '-w', WRITE_OUT, url]);

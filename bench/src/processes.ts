@@ -38,6 +38,26 @@ export async function settleDisk(): Promise<void> {
   await run('sync', []);
 }
 
+/**
+ * Reads a file once so that all of it is in the page cache, and returns the fraction that was
+ * resident before (`fincore`). This machine's kernel pages out file pages left idle for about a
+ * minute (a DAMON reclaim scheme), so a file written or read earlier in the benchmark may be
+ * partly on disk only: every timed upload warms its input first, so every server reads it from
+ * memory.
+ */
+export async function warmFile(path: string): Promise<number> {
+  const resident = await residentFraction(path);
+  await run('dd', [`if=${path}`, 'of=/dev/null', 'bs=1M', 'status=none']);
+  return resident;
+}
+
+/** The fraction of a file's pages in the page cache (util-linux `fincore`). */
+export async function residentFraction(path: string): Promise<number> {
+  const out = (await run('fincore', ['--bytes', '--noheadings', '--output', 'RES,SIZE', path])).trim().split(/\s+/).map(Number);
+  const [res = 0, size = 0] = out;
+  return size === 0 ? 1 : Math.min(1, res / size);
+}
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

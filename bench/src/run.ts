@@ -1,21 +1,27 @@
 /**
- * `npm run bench [-- --quick] [-- --only transfer,rss,small,scale,sdk,startup,gateway,uploads]`
+ * `npm run bench [-- --quick] [-- --only transfer,rss,small,scale,sdk,startup,gateway,uploads,peers,peers-small,instances]`
  *
- * Installs what it needs (nginx, wrk, curl), starts Cabinet and the baselines itself, runs the
- * scenarios in order and writes the results (see bench/README.md for method and reading).
+ * Installs what it needs (nginx, wrk, curl, PostgreSQL, Ceph), starts Cabinet and the baselines
+ * itself, runs the scenarios in order and writes the results (see bench/README.md for method and
+ * reading).
  */
-import { cpus, totalmem, tmpdir } from 'node:os';
+import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Context } from './context.js';
+import { startBackend } from './services.js';
+import type { Backend } from './services.js';
 import { firstLine } from './processes.js';
 import { FULL, QUICK } from './profile.js';
-import { writeReport } from './report.js';
+import { fmt, judged, runVerdicts, spread, WIDE_SPREAD, warningsOf, writeReport } from './report.js';
 import type { Figure } from './report.js';
 import { cliStartup } from './scenarios/cli-startup.js';
 import { gateway } from './scenarios/gateway.js';
+import { instances } from './scenarios/instances.js';
 import { listScale } from './scenarios/list-scale.js';
+import { peersSmall } from './scenarios/peers-small.js';
+import { peersTransfer } from './scenarios/peers-transfer.js';
 import { sdkClients } from './scenarios/sdk-clients.js';
 import { serverRss } from './scenarios/server-rss.js';
 import { smallOps } from './scenarios/small-ops.js';
@@ -32,11 +38,30 @@ const SCENARIOS: ReadonlyArray<{ name: string; run: (ctx: Context) => Promise<Fi
   { name: 'startup', run: cliStartup },
   { name: 'gateway', run: gateway },
   { name: 'uploads', run: uploads },
+  { name: 'peers', run: peersTransfer },
+  { name: 'peers-small', run: peersSmall },
+  { name: 'instances', run: instances },
 ];
 
 const RESULTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'results');
 
+const USAGE = `usage: npm run bench [-- --quick] [-- --only <scenario>[,<scenario>…]]
+
+  (nothing)  the full profile: 5 runs, 1 GiB transfers, about 30 minutes; bench/results/latest.*
+  --quick    smaller sizes, 3 runs; bench/results/quick.*
+  --only     some scenarios, in their usual order; bench/results/partial/*
+             ${SCENARIOS.map((s) => s.name).join(', ')}
+
+Method and how to read the results: bench/README.md`;
+
 async function main(argv: readonly string[]): Promise<void> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(USAGE);
+    return;
+  }
+  // An unknown option must not start a half-hour run that measures something else than was asked.
+  const stray = argv.filter((a, i) => !(a === '--quick' || a === '--only' || a.startsWith('--only=') || argv[i - 1] === '--only'));
+  if (stray.length > 0) throw new Error(`unknown argument ${stray.join(' ')}\n\n${USAGE}`);
   const quick = argv.includes('--quick');
   const onlyArg = argv.find((a) => a.startsWith('--only'));
   const only = onlyArg ? (onlyArg.includes('=') ? onlyArg.split('=')[1] : argv[argv.indexOf(onlyArg) + 1])?.split(',') : undefined;
@@ -45,12 +70,17 @@ async function main(argv: readonly string[]): Promise<void> {
   const profile = quick ? QUICK : FULL;
 
   await ensureTools();
+  // Before anything of ours runs: a busy machine makes every figure doubtful (report.ts warns).
+  const loadBefore = loadavg();
+  if ((loadBefore[0] ?? 0) > 0.5) console.warn(`warning: load average ${loadBefore.map((l) => l.toFixed(2)).join(', ')} before the run: other work shares this machine`);
   const started = Date.now();
   const workDir = mkdtempSync(join(tmpdir(), 'cabinet-bench-'));
+  let backend: Promise<Backend> | undefined;
   const ctx: Context = {
     profile,
     workDir,
     log: (message) => console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${message}`),
+    backend: () => (backend ??= startBackend(join(workDir, 'backend'), ctx.log)),
   };
   const figures: Figure[] = [];
   try {
@@ -60,6 +90,7 @@ async function main(argv: readonly string[]): Promise<void> {
       figures.push(...(await scenario.run(ctx)));
     }
   } finally {
+    if (backend) await (await backend.catch(() => undefined))?.stop();
     rmSync(workDir, { recursive: true, force: true });
   }
   const written = writeReport(only ? join(RESULTS, 'partial') : RESULTS, {
@@ -68,11 +99,19 @@ async function main(argv: readonly string[]): Promise<void> {
     durationSeconds: (Date.now() - started) / 1000,
     commit: await firstLine('git', ['describe', '--always', '--dirty']),
     machine: await machine(),
+    loadBefore,
     figures,
   });
   console.log(`\nwrote ${written.join(', ')}`);
+  for (const w of warningsOf({ loadBefore, figures })) console.log(`warning: ${w}`);
   for (const f of figures.filter((g) => g.target)) {
-    console.log(`${f.target?.met ? 'met    ' : 'NOT MET'}  ${f.title}: ${(f.ratio ?? f.value).median.toFixed(2)} (target ${f.target?.text})`);
+    // The verdict with what it rests on: the runs' range (the per-run ratios, for a ratio) and how many runs met it.
+    const s = judged(f);
+    const verdicts = runVerdicts(f);
+    console.log(
+      `${f.target?.met ? 'met    ' : 'NOT MET'}  ${f.title}: ${fmt(s.median)}${f.ratio ? 'x' : ''} (runs ${fmt(s.min)}–${fmt(s.max)}` +
+        `${spread(f) > WIDE_SPREAD ? ', wide' : ''}; met in ${verdicts.filter((v) => v).length} of ${verdicts.length}; target ${f.target?.text ?? ''})`,
+    );
   }
 }
 

@@ -12,6 +12,8 @@ export interface WrkOptions {
   headers?: Record<string, string>;
   /** A wrk Lua script (e.g. for a POST body). */
   script?: string;
+  /** A warm-up: no completed request is not an error (a slow server may answer none in a short warm-up). */
+  warmup?: boolean;
 }
 
 export interface WrkResult {
@@ -38,6 +40,7 @@ export async function wrk(options: WrkOptions): Promise<WrkResult> {
     const unit = m[2] === 'us' ? 0.001 : m[2] === 's' ? 1000 : 1;
     return Number(m[1]) * unit;
   };
+  if (options.warmup && requests === 0) return { requestsPerSecond: 0, requests: 0, latencyMs: { p50: Number.NaN, p75: Number.NaN, p90: Number.NaN, p99: Number.NaN } };
   if (!Number.isFinite(rps) || !(requests > 0)) throw new Error(`wrk printed no throughput:\n${out}`);
   return { requestsPerSecond: rps, requests, latencyMs: { p50: pct('50'), p75: pct('75'), p90: pct('90'), p99: pct('99') } };
 }

@@ -20,7 +20,7 @@ export async function serverRss(ctx: Context): Promise<Figure[]> {
   for (const concurrency of [ctx.profile.rssConcurrency, 1]) {
     const peaks: number[] = [];
     const throughput: number[] = [];
-    for (let run = -1; run < ctx.profile.runs; run++) {
+    for (let run = -1; run < ctx.profile.memoryRuns; run++) {
       await settleDisk();
       const cabinet = await startCabinet();
       try {

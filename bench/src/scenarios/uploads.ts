@@ -85,7 +85,7 @@ export async function uploads(ctx: Context): Promise<Figure[]> {
 
   const peaks: number[] = [];
   const concurrency = ctx.profile.uploadsConcurrency;
-  for (let run = -1; run < ctx.profile.runs; run++) {
+  for (let run = -1; run < ctx.profile.memoryRuns; run++) {
     await settleDisk();
     const fresh = await startCabinet({ env: { ...env, CABINET_QUOTA_BYTES: '4096GiB' } });
     try {

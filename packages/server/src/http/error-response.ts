@@ -62,6 +62,7 @@ const MAPPINGS: Record<ErrorCode, Mapping> = {
   malformed_http: { status: 400, type: 'invalid_request_error', exposeCode: true },
   headers_too_large: { status: 431, type: 'invalid_request_error', exposeCode: true },
   request_timeout: { status: 408, type: 'timeout_error', exposeCode: true },
+  json_body_too_large: { status: 413, type: 'request_too_large', exposeCode: true },
   internal: { status: 500, type: 'api_error', exposeCode: false, noRetry: true },
   // The Messages gateway (gateway/errors.ts; docs/gateway.md "Failure cases").
   unsupported_media_type: { status: 400, type: 'invalid_request_error', exposeCode: true },

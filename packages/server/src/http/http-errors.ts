@@ -12,6 +12,7 @@ declare module '../errors.js' {
     malformed_http: true;
     headers_too_large: true;
     request_timeout: true;
+    json_body_too_large: true;
   }
 }
 
@@ -38,5 +39,15 @@ export class RangeNotSatisfiableError extends ServiceError {
 export class HttpProtocolError extends ServiceError {
   constructor(code: 'malformed_http' | 'headers_too_large' | 'request_timeout', message: string) {
     super(code, message);
+  }
+}
+
+/**
+ * A JSON request body (upload creation and completion, the Admin API) over its limit: 413 like
+ * every other body over a limit, so a client tells it from a malformed body (400).
+ */
+export class JsonBodyTooLargeError extends ServiceError {
+  constructor(maxBytes: number) {
+    super('json_body_too_large', `The JSON body is larger than ${maxBytes} bytes.`, { details: { limit_bytes: maxBytes } });
   }
 }

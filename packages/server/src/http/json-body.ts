@@ -1,9 +1,10 @@
 /**
  * Small JSON request bodies (upload creation and completion): read up to a limit, parsed once,
- * and refused with a 400 naming the problem. Nothing larger than the limit is ever held.
+ * and refused with a 400 naming the problem (413 over the limit). Nothing larger than the limit is ever held.
  */
 import type { IncomingMessage } from 'node:http';
 import { InvalidRequestError } from '../errors.js';
+import { JsonBodyTooLargeError } from './http-errors.js';
 
 /** Completion lists up to 10,000 part ids of ~31 characters: 1 MiB is ample. */
 export const MAX_JSON_BODY_BYTES = 1024 * 1024;
@@ -14,12 +15,12 @@ export async function readJsonObject(req: IncomingMessage, maxBytes = MAX_JSON_B
     throw new InvalidRequestError(`Content-Type must be application/json; got ${JSON.stringify(type.slice(0, 100))}.`);
   }
   const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
+  if (Number.isFinite(declared) && declared > maxBytes) throw new JsonBodyTooLargeError(maxBytes);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > maxBytes) throw tooLarge(maxBytes);
+    if (size > maxBytes) throw new JsonBodyTooLargeError(maxBytes);
     chunks.push(chunk as Buffer);
   }
   let value: unknown;
@@ -32,6 +33,3 @@ export async function readJsonObject(req: IncomingMessage, maxBytes = MAX_JSON_B
   return value as Record<string, unknown>;
 }
 
-function tooLarge(maxBytes: number): InvalidRequestError {
-  return new InvalidRequestError(`The JSON body is larger than ${maxBytes} bytes.`);
-}

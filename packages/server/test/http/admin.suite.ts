@@ -78,6 +78,18 @@ export function adminTests(backend: BackendName): void {
       await expectError(await call(server, 'POST', '/v1/organizations/workspaces', 'team'), 400, 'invalid_request_error');
       const bad = await fetch(`${server.url}/v1/organizations/workspaces`, { method: 'POST', headers: { 'x-api-key': ADMIN_KEY, 'content-type': 'application/json' }, body: '{"name":' });
       await expectError(bad, 400, 'invalid_request_error');
+      // Over the JSON limit: 413 like every body over a limit, declared or streamed (chunked).
+      const huge = JSON.stringify({ name: 'x'.repeat(1024 * 1024) });
+      const declared = await call(server, 'POST', '/v1/organizations/workspaces', JSON.parse(huge) as unknown);
+      const tooLarge = await expectError(declared, 413, 'request_too_large');
+      assert.match(tooLarge.error.message, /larger than 1048576 bytes/);
+      const streamed = await fetch(`${server.url}/v1/organizations/workspaces`, {
+        method: 'POST',
+        headers: { 'x-api-key': ADMIN_KEY, 'content-type': 'application/json' },
+        body: new Blob([huge]).stream(),
+        duplex: 'half',
+      } as RequestInit);
+      await expectError(streamed, 413, 'request_too_large');
       assert.deepEqual(await ok<WorkspaceObject>(await call(server, 'GET', '/v1/organizations/workspaces/team-a')), created);
       await expectError(await call(server, 'GET', '/v1/organizations/workspaces/team-b'), 404, 'not_found_error');
 

@@ -129,6 +129,10 @@ function operation(route: Route, doc: OperationDoc, errorSchema: string): Record
       },
     });
   }
+  // JSON bodies are read up to one limit (json-body.ts); the Messages route documents its own.
+  if (doc.requestBody?.content['application/json'] !== undefined) {
+    responses['413'] ??= withRequestId(errorResponse('The JSON body is larger than 1 MiB (`json_body_too_large`).', errorSchema));
+  }
   responses['default'] ??= withRequestId(errorResponse('An unexpected error (5xx) or another error of the envelope.', errorSchema));
   const parameters = [...pathParams, ...headerParams, ...(doc.parameters ?? [])];
   return {
