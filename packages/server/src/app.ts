@@ -68,7 +68,8 @@ export interface App {
 export async function createApp(options: AppOptions): Promise<App> {
   const { config } = options;
   const logger = options.logger ?? pino({ level: config.logLevel, base: null });
-  const stores = options.stores ?? (await createStores(config));
+  const stores =
+    options.stores ?? (await createStores(config, { onStoreError: (err, what) => logger.warn({ err }, what) }));
   const clock = options.clock ?? Date.now;
   const metrics =
     config.metricsAccess === 'off' && config.metricsListen === ''

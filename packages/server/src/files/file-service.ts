@@ -89,6 +89,11 @@ export interface StageInput {
   declaredMimeType: string | undefined;
   /** The purpose, when it arrived before the bytes; batch files are then rejected mid-stream. */
   purpose: string | undefined;
+  /**
+   * How many bytes the content probably has (e.g. the request's Content-Length), a hint only: the
+   * first quota reservation covers it, so a large upload reserves once instead of every 8 MiB.
+   */
+  expectedBytes?: number | undefined;
   /** The dialect the upload comes through (default `anthropic`): it picks the batch validator. */
   dialect?: Dialect;
   content: AsyncIterable<Uint8Array>;
@@ -105,6 +110,11 @@ export interface StagedUpload {
   readonly filename: string | undefined;
   readonly mimeType: string;
   readonly sizeBytes: number;
+  /**
+   * Quota reserved for the bytes. Less than `sizeBytes` (0) for a small upload, which reserved
+   * nothing: its commit checks the quota instead (FileMetadataStore.insertFile).
+   */
+  readonly reservedBytes: number;
   readonly sha256: string;
   readonly purposeHint: string | undefined;
   readonly dialect: Dialect;
@@ -137,6 +147,19 @@ export interface CommitResult {
 
 const MiB = 1024 * 1024;
 const DAY_MS = 24 * 3600 * 1000;
+/**
+ * Uploads whose body ends within this many bytes reserve no quota: the stage reads that far ahead
+ * before storing anything, and the commit checks the quota in its own transaction. One metadata
+ * transaction per small upload instead of two (on PostgreSQL each is a round trip under the
+ * workspace's usage row lock, docs/performance.md).
+ */
+export const SMALL_UPLOAD_BYTES = 64 * 1024;
+/**
+ * A request declared (Content-Length) larger than SMALL_UPLOAD_BYTES plus this much multipart
+ * framing is not read ahead: it reserves at once, before a byte is stored, as large uploads always
+ * did (so a full workspace refuses it before its body is read, and a slow body holds its quota).
+ */
+const FRAMING_ALLOWANCE_BYTES = 4 * 1024;
 
 export class FileService {
   private readonly blobs: BlobStore;
@@ -200,10 +223,30 @@ export class FileService {
         if (rejectEarly && validator.problem) throw batchError(validator.problem);
       }
     };
-    // One iterator for both loops below: after a switch to replay, the rest of the body is read
+    // One iterator for every loop below: after a switch to replay, the rest of the body is read
     // from where storing stopped (a `for await` would close the part's stream when it stops).
     const source = input.content[Symbol.asyncIterator]();
     const tapped = async function* (this: FileService): AsyncGenerator<Uint8Array> {
+      // Read ahead: a body that ends within SMALL_UPLOAD_BYTES is stored without a reservation.
+      const ahead: Uint8Array[] = [];
+      const mayBeSmall = input.expectedBytes === undefined || input.expectedBytes <= SMALL_UPLOAD_BYTES + FRAMING_ALLOWANCE_BYTES;
+      while (mayBeSmall && sizeBytes <= SMALL_UPLOAD_BYTES) {
+        const { value: chunk, done } = await source.next();
+        if (done) {
+          yield* ahead;
+          return;
+        }
+        inspect(chunk);
+        ahead.push(chunk);
+      }
+      try {
+        reservedBytes = await this.reserveAtLeast(input.workspaceId, reservationId, sizeBytes, 0, input.expectedBytes);
+      } catch (err) {
+        replay = await this.replayInstead(input, err);
+        throw STOP_STORING;
+      }
+      yield* ahead;
+      ahead.length = 0;
       for (;;) {
         const { value: chunk, done } = await source.next();
         if (done) return;
@@ -248,6 +291,7 @@ export class FileService {
       filename,
       mimeType: decideMimeType({ declared: input.declaredMimeType, filename, head: Buffer.concat(head) }),
       sizeBytes,
+      reservedBytes,
       sha256: hash.digest('hex'),
       purposeHint: input.purpose,
       dialect,
@@ -361,6 +405,8 @@ export class FileService {
       filename: upload.filename,
       mimeType: upload.mimeType,
       sizeBytes,
+      // The upload's hold covers its declared size, which completion checked against the parts.
+      reservedBytes: sizeBytes,
       sha256: hash.digest('hex'),
       md5: md5?.digest('hex'),
       purposeHint: upload.purpose,
@@ -444,6 +490,10 @@ export class FileService {
       return await this.blobs.get(record.blobKey, range, options);
     } catch (err) {
       if (err instanceof BlobNotFoundError) {
+        // Deleted meanwhile (the record may have come from a cache another instance's delete had
+        // not reached yet): gone, not broken. The row is read afresh, past any cache.
+        const [current] = await this.metadata.getFiles(record.workspaceId, [record.id]);
+        if (!current) throw new FileNotFoundError(record.id);
         // A committed file without bytes breaks the commit protocol's promise: say so loudly.
         this.logger?.error({ fileId: record.id, blobKey: record.blobKey }, 'blob missing for committed file');
         throw new StorageError(`blob missing for file ${record.id}`, err);
@@ -582,8 +632,11 @@ export class FileService {
       if (!existing) throw staged.replay.quotaError;
       return this.replay(staged, existing, idem);
     }
+    // A small upload reserved nothing: the insert checks the quota (a refusal changes nothing).
+    const quota = staged.reservedBytes < staged.sizeBytes ? this.quotaBytes : undefined;
     const insert = (): Promise<InsertResult> =>
-      this.metadata.insertFile(record, staged.reservationId, idem).catch((err: unknown) => {
+      this.metadata.insertFile(record, staged.reservationId, idem, quota).catch((err: unknown) => {
+        if (err instanceof QuotaExceededError) throw err;
         throw new UncertainCommit(err);
       });
     let result = await insert();
@@ -635,11 +688,12 @@ export class FileService {
   }
 
   /**
-   * Grows the reservation to cover `needed` bytes, a step ahead when the quota allows, exactly
-   * otherwise (so a workspace can be filled to the last byte). Returns the new reserved total.
+   * Grows the reservation to cover `needed` bytes, a step (or the `expected` size) ahead when the
+   * quota allows, exactly otherwise (so a workspace can be filled to the last byte). Returns the
+   * new reserved total.
    */
-  private async reserveAtLeast(workspaceId: string, reservationId: string, needed: number, current: number): Promise<number> {
-    const ahead = Math.min(Math.max(needed, current + this.reservationStepBytes), this.maxFileBytes);
+  private async reserveAtLeast(workspaceId: string, reservationId: string, needed: number, current: number, expected = 0): Promise<number> {
+    const ahead = Math.min(Math.max(needed, current + this.reservationStepBytes, expected), this.maxFileBytes);
     try {
       await this.metadata.reserve(workspaceId, reservationId, ahead, this.quotaBytes);
       return ahead;

@@ -22,3 +22,9 @@ export function maxBodyBytesFor(url: string | undefined, maxFileBytes: number, m
   const path = (url ?? '').split('?')[0] ?? '';
   return /\/uploads\/[^/]+\/parts\/?$/.test(path) ? maxPartBytes : maxFileBytes;
 }
+
+/** The body's declared size (Content-Length), for a hint; undefined when absent or chunked. */
+export function declaredBodyBytes(req: IncomingMessage): number | undefined {
+  const declared = Number(req.headers['content-length']);
+  return Number.isSafeInteger(declared) && declared >= 0 ? declared : undefined;
+}

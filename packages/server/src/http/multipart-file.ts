@@ -9,7 +9,7 @@ import { InvalidParameterError, InvalidRequestError } from '../errors.js';
 import type { StagedUpload } from '../files/file-service.js';
 import { isValidMediaType } from '../files/mime-type.js';
 import { truncate } from '../text.js';
-import { rejectOversizedBody } from './body-limit.js';
+import { declaredBodyBytes, rejectOversizedBody } from './body-limit.js';
 import { assertMultipart, DEFAULT_MULTIPART_LIMITS, readMultipart } from './multipart.js';
 import type { AuthedContext } from './route.js';
 
@@ -51,6 +51,7 @@ export async function receiveMultipartFile(ctx: AuthedContext, options: ReceiveO
         purpose: options.purpose(),
         dialect: options.dialect,
         content: part.content,
+        expectedBytes: declaredBodyBytes(req),
         signal,
       });
     }

@@ -69,7 +69,7 @@ export class Metrics implements StoreObserver, UpstreamObserver {
     });
     this.pgCommit = new Histogram({
       name: 'cabinet_postgres_commit_seconds',
-      help: 'PostgreSQL transactions: time the COMMIT took (the server flushing its WAL).',
+      help: 'PostgreSQL transactions: time the COMMIT took (the server flushing its WAL); for single-statement writes (file inserts, reservations, deletes), the whole statement.',
       labelNames: ['backend'],
       buckets: COMMIT_BUCKETS,
       registers,

@@ -23,11 +23,14 @@ export interface Stores {
 export type StoreConfig = Pick<
   Config,
   'store' | 'dataDir' | 'databaseUrl' | 'instanceLeaseSeconds' | 's3Bucket' | 's3Prefix' | 's3Endpoint' | 's3Region' | 's3ForcePathStyle'
->;
+> &
+  Partial<Pick<Config, 's3SignPayload' | 'recordCacheSize'>>;
 
 export interface StoreDependencies {
   /** Explicit S3 credentials (tests); by default the AWS SDK's chain reads the standard variables. */
   s3Credentials?: S3BlobStoreOptions['credentials'];
+  /** Told about trouble a store works around (e.g. the record cache's listening connection). */
+  onStoreError?: (err: unknown, what: string) => void;
 }
 
 /** Builds (but does not open: see `App.start`) the stores the configuration names. */
@@ -39,26 +42,30 @@ export async function createStores(config: StoreConfig, deps: StoreDependencies 
   const blobs = config.s3Bucket === '' ? await createLocalBlobStore(config.dataDir) : await createS3BlobStore(config, deps);
   return {
     blobs,
-    metadata: await createMetadataBackend(config),
+    metadata: await createMetadataBackend(config, deps),
     exclusive: config.s3Bucket === '' && config.databaseUrl === '',
   };
 }
 
 /** The metadata backend alone, e.g. for `cabinet keys`, which runs beside a live server. */
 export async function createMetadataBackend(
-  config: Pick<Config, 'store' | 'dataDir' | 'databaseUrl' | 'instanceLeaseSeconds'>,
+  config: Pick<Config, 'store' | 'dataDir' | 'databaseUrl' | 'instanceLeaseSeconds'> & Partial<Pick<Config, 'recordCacheSize'>>,
+  deps: Pick<StoreDependencies, 'onStoreError'> = {},
 ): Promise<MetadataBackend> {
   if (config.store === 'memory') return new (await import('./memory/index.js')).MemoryMetadataBackend();
+  const cache = config.recordCacheSize === undefined ? {} : { recordCacheSize: config.recordCacheSize };
   if (config.databaseUrl !== '') {
     const { PostgresMetadataBackend } = await import('./postgres/index.js');
     return new PostgresMetadataBackend({
       connectionString: config.databaseUrl,
       leaseSeconds: config.instanceLeaseSeconds,
       heartbeatSeconds: config.instanceLeaseSeconds / 6,
+      ...cache,
+      ...(deps.onStoreError ? { onError: deps.onStoreError } : {}),
     });
   }
   const { SqliteMetadataBackend } = await import('./sqlite/index.js');
-  return new SqliteMetadataBackend({ path: sqliteDatabasePath(config.dataDir) });
+  return new SqliteMetadataBackend({ path: sqliteDatabasePath(config.dataDir), ...cache });
 }
 
 /** The embedded metadata database of a data directory. */
@@ -78,7 +85,12 @@ async function createLocalBlobStore(dataDir: string): Promise<BlobStore> {
 }
 
 async function createS3BlobStore(config: StoreConfig, deps: StoreDependencies): Promise<BlobStore> {
-  const options: S3BlobStoreOptions = { bucket: config.s3Bucket, prefix: config.s3Prefix, forcePathStyle: config.s3ForcePathStyle };
+  const options: S3BlobStoreOptions = {
+    bucket: config.s3Bucket,
+    prefix: config.s3Prefix,
+    forcePathStyle: config.s3ForcePathStyle,
+    signPayload: config.s3SignPayload ?? false,
+  };
   if (config.s3Endpoint !== '') options.endpoint = config.s3Endpoint;
   const region = config.s3Region !== '' ? config.s3Region : config.s3Endpoint !== '' ? 'us-east-1' : undefined;
   if (region !== undefined) options.region = region;

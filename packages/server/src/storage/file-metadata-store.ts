@@ -60,8 +60,15 @@ export interface FileMetadataStore {
    *
    * With `idempotency`, the key is recorded in the same transaction; if the workspace already holds
    * that key, nothing is inserted, the reservation is left alone, and the earlier record is returned.
+   *
+   * With `quotaBytes`, the insert checks the quota itself, in the same transaction and exactly as
+   * `reserve` would for `record.sizeBytes` (used + every live reservation but `reservationId` +
+   * size <= quotaBytes): for an upload that reserved nothing (a small file, whose size was known
+   * before its bytes were stored), so it costs one transaction, not two. If the file does not fit
+   * it rejects with QuotaExceededError and changes nothing. A recorded idempotency key is answered
+   * first, whatever the quota (a retry of a committed upload gets the original file).
    */
-  insertFile(record: FileRecord, reservationId: string, idempotency?: IdempotencyRecord): Promise<InsertResult>;
+  insertFile(record: FileRecord, reservationId: string, idempotency?: IdempotencyRecord, quotaBytes?: number): Promise<InsertResult>;
 
   /** The record, expired or not, or `undefined` if there is none in that workspace. */
   getFile(workspaceId: string, id: string): Promise<FileRecord | undefined>;

@@ -229,6 +229,63 @@ export function testFileMetadataStore(options: FileMetadataStoreSuiteOptions): v
       assert.deepEqual(await s().insertFile(rec2, 'r-q', { workspaceId: w, key: 'old', fingerprint: 'x', fileId: rec2.id, createdAtMs: clock }), { inserted: true });
     });
 
+    it('checks the quota in the insert itself when given one, changing nothing on refusal', async () => {
+      const w = ws();
+      await insert(makeFile(w, { sizeBytes: 500 }));
+      await s().reserve(w, 'held', 300, 1000);
+      // used 500 + another reservation 300: 200 bytes are left.
+      const tooBig = makeFile(w, { sizeBytes: 201 });
+      const idem: IdempotencyRecord = { workspaceId: w, key: 'q-1', fingerprint: 'fp', fileId: tooBig.id, createdAtMs: clock };
+      await assert.rejects(s().insertFile(tooBig, 'own', idem, 1000), QuotaExceededError);
+      assert.equal(await s().getFile(w, tooBig.id), undefined, 'a refused insert leaves no record');
+      assert.equal(await s().findIdempotencyKey(w, 'q-1'), undefined, 'nor its idempotency key');
+      assert.deepEqual(await s().usage(w), { usedBytes: 500, fileCount: 1, reservedBytes: 300 });
+      const fits = makeFile(w, { sizeBytes: 200 });
+      assert.deepEqual(await s().insertFile(fits, 'own', { ...idem, fileId: fits.id }, 1000), { inserted: true }, 'an exact fit is accepted');
+      assert.deepEqual(await s().usage(w), { usedBytes: 700, fileCount: 2, reservedBytes: 300 });
+      await s().release('held');
+    });
+
+    it("does not count the insert's own reservation against it", async () => {
+      const w = ws();
+      await s().reserve(w, 'mine', 400, 1000);
+      await s().insertFile(makeFile(w, { sizeBytes: 1000 }), 'mine', undefined, 1000);
+      assert.deepEqual(await s().usage(w), { usedBytes: 1000, fileCount: 1, reservedBytes: 0 });
+    });
+
+    it('answers a recorded idempotency key before the quota', async () => {
+      const w = ws();
+      const first = makeFile(w, { sizeBytes: 1000 });
+      const idem: IdempotencyRecord = { workspaceId: w, key: 'full', fingerprint: 'fp', fileId: first.id, createdAtMs: clock };
+      assert.deepEqual(await s().insertFile(first, 'r-f1', idem, 1000), { inserted: true });
+      const retry = makeFile(w, { sizeBytes: 1000 });
+      assert.deepEqual(await s().insertFile(retry, 'r-f2', { ...idem, fileId: retry.id }, 1000), { inserted: false, existing: idem });
+      await assert.rejects(s().insertFile(makeFile(w, { sizeBytes: 1 }), 'r-f3', undefined, 1000), QuotaExceededError);
+    });
+
+    it('never lets concurrent quota-checked inserts and reservations overshoot the quota', async () => {
+      const w = ws();
+      const files = Array.from({ length: 40 }, () => makeFile(w, { sizeBytes: 100 }));
+      const inserts = files.map((f, i) => s().insertFile(f, `small-${i}`, undefined, 2000).then(
+        () => true,
+        (err: unknown) => {
+          assert.ok(err instanceof QuotaExceededError, String(err));
+          return false;
+        },
+      ));
+      const reservations = Array.from({ length: 20 }, (_, i) => s().reserve(w, `large-${i}`, 100, 2000).then(() => true, () => false));
+      const [inserted, reserved] = await Promise.all([Promise.all(inserts), Promise.all(reservations)]);
+      const nInserted = inserted.filter(Boolean).length;
+      const nReserved = reserved.filter(Boolean).length;
+      assert.equal(nInserted + nReserved, 20, `exactly the quota is handed out (${nInserted} files, ${nReserved} reservations)`);
+      assert.ok(nInserted > 0, 'some inserts got in');
+      const usage = await s().usage(w);
+      assert.deepEqual(usage, { usedBytes: nInserted * 100, fileCount: nInserted, reservedBytes: nReserved * 100 });
+      const listed = await s().listFiles(w, { limit: 100, direction: 'after', nowMs: NOW() });
+      assert.equal(listed.records.length, nInserted, 'every accepted insert, and only those, is a record');
+      for (let i = 0; i < 20; i++) await s().release(`large-${i}`);
+    });
+
     options.extraTests?.({ store: s });
   });
 }

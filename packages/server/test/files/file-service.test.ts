@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { FileTooLargeError, IdempotencyError, InvalidRequestError, QuotaExceededError, ResourceNotFoundError } from '../../src/errors.js';
-import { FileService } from '../../src/files/file-service.js';
+import { FileService, SMALL_UPLOAD_BYTES } from '../../src/files/file-service.js';
 import type { StageInput } from '../../src/files/file-service.js';
 import { BlobNotFoundError } from '../../src/storage/blob-store.js';
 import type { FileMetadataStore } from '../../src/storage/file-metadata-store.js';
@@ -68,7 +68,8 @@ describe('FileService: stage and commit', () => {
     assert.equal(staged.sha256, sha('hello, world'));
     assert.equal((await readAll(await s.blobs.get(staged.blobKey))).toString(), 'hello, world');
     assert.deepEqual((await s.service.list('w', { limit: 10, direction: 'after' })).records, [], 'nothing visible before commit');
-    assert.ok((await s.metadata.usage('w')).reservedBytes >= 12, 'the bytes are reserved while staged');
+    assert.equal(staged.reservedBytes, 0, 'a small upload reserves nothing: its commit checks the quota');
+    assert.deepEqual(await s.metadata.usage('w'), { usedBytes: 0, fileCount: 0, reservedBytes: 0 });
 
     const { record, replayed } = await s.service.commit(staged, { expiresInSeconds: 3600 });
     assert.equal(replayed, false);
@@ -92,11 +93,56 @@ describe('FileService: stage and commit', () => {
     await s.close();
   });
 
-  it('refuses what the quota cannot hold, to the last byte', async () => {
-    const s = await embedded(await tempDir('svc-quota'), { quotaBytes: 10 });
+  it('reserves the quota of a larger upload while it streams, the declared size at once', async () => {
+    const s = await embedded(await tempDir('svc-reserve'));
+    const body = 'z'.repeat(SMALL_UPLOAD_BYTES + 1);
+    const staged = await s.service.stage({ ...input(body), content: chunked(Buffer.from(body), 4096), expectedBytes: 9_000_000 });
+    assert.equal(staged.reservedBytes, 9_000_000, 'one reservation for the expected size (beyond the 8 MiB step)');
+    assert.deepEqual(await s.metadata.usage('w'), { usedBytes: 0, fileCount: 0, reservedBytes: 9_000_000 });
+    await s.service.commit(staged);
+    assert.deepEqual(await s.metadata.usage('w'), { usedBytes: body.length, fileCount: 1, reservedBytes: 0 });
+    await s.close();
+  });
+
+  it('reserves before reading a byte when the request is declared larger than a small upload', async () => {
+    const s = await embedded(await tempDir('svc-declared'));
+    let reservedBeforeFirstByte = -1;
+    const content = (async function* () {
+      reservedBeforeFirstByte = (await s.metadata.usage('w')).reservedBytes;
+      yield Buffer.from('abc');
+    })();
+    const staged = await s.service.stage({ ...input('abc'), content, expectedBytes: 9_000_000 });
+    assert.equal(reservedBeforeFirstByte, 9_000_000, 'a slow large body holds its quota from the start');
+    await s.service.commit(staged);
+    assert.deepEqual(await s.metadata.usage('w'), { usedBytes: 3, fileCount: 1, reservedBytes: 0 });
+    await s.close();
+  });
+
+  it('refuses what the quota cannot hold, to the last byte: small files at commit, larger ones mid-stream', async () => {
+    const dir = await tempDir('svc-quota');
+    const s = await embedded(dir, { quotaBytes: SMALL_UPLOAD_BYTES + 20 });
     await s.service.upload(input('0123456789'));
-    await assert.rejects(s.service.stage(input('x')), QuotaExceededError);
-    assert.deepEqual(await s.metadata.usage('w'), { usedBytes: 10, fileCount: 1, reservedBytes: 0 });
+    await s.service.upload(input('x'.repeat(SMALL_UPLOAD_BYTES)));
+    await assert.rejects(s.service.upload(input('y'.repeat(11))), QuotaExceededError);
+    await s.service.upload(input('y'.repeat(10)));
+    assert.deepEqual(await s.metadata.usage('w'), { usedBytes: SMALL_UPLOAD_BYTES + 20, fileCount: 3, reservedBytes: 0 });
+    assert.equal(await s.service.sweepOrphans(0), 0, 'the refused upload left no bytes');
+    const room = new FileService({ blobs: s.blobs, metadata: s.metadata, maxFileBytes: 10_000_000, quotaBytes: 2 * SMALL_UPLOAD_BYTES });
+    const large = 'w'.repeat(SMALL_UPLOAD_BYTES + 21);
+    await assert.rejects(room.stage({ ...input(large), expectedBytes: large.length }), QuotaExceededError);
+    assert.deepEqual(await s.metadata.usage('w'), { usedBytes: SMALL_UPLOAD_BYTES + 20, fileCount: 3, reservedBytes: 0 });
+    assert.equal(await s.service.sweepOrphans(0), 0, 'the refused stream left no bytes');
+    await s.close();
+  });
+
+  it('answers an idempotent retry with the original file even when the quota is full (small upload)', async () => {
+    const s = await embedded(await tempDir('svc-quota-idem'), { quotaBytes: 10 });
+    const first = await s.service.upload({ ...input('0123456789'), idempotencyKey: 'k' });
+    const again = await s.service.upload({ ...input('0123456789'), idempotencyKey: 'k' });
+    assert.equal(again.replayed, true);
+    assert.deepEqual(again.record, first.record);
+    await assert.rejects(s.service.upload({ ...input('0123456789'), idempotencyKey: 'other' }), QuotaExceededError);
+    assert.equal(await s.service.sweepOrphans(0), 0, 'neither left bytes behind');
     await s.close();
   });
 
@@ -158,7 +204,7 @@ describe('FileService: delete, expiry and sweeps', () => {
 
   it('abort removes the bytes and releases the reservation; delete removes record then blob', async () => {
     const s = await embedded(await tempDir('svc-abort'));
-    const staged = await s.service.stage(input('y'.repeat(5000)));
+    const staged = await s.service.stage(input('y'.repeat(SMALL_UPLOAD_BYTES + 5000)));
     assert.equal((await s.metadata.usage('w')).reservedBytes > 0, true);
     await s.service.abort(staged);
     assert.equal((await s.metadata.usage('w')).reservedBytes, 0);

@@ -19,12 +19,16 @@ export class MemoryFileMetadataStore implements FileMetadataStore {
   private readonly reservations = new Map<string, { workspaceId: string; bytes: number }>();
   private readonly idempotency = new Map<string, IdempotencyRecord>();
 
-  async insertFile(record: FileRecord, reservationId: string, idem?: IdempotencyRecord): Promise<InsertResult> {
+  async insertFile(record: FileRecord, reservationId: string, idem?: IdempotencyRecord, quotaBytes?: number): Promise<InsertResult> {
     if (idem) {
       const existing = this.idempotency.get(idemKey(idem.workspaceId, idem.key));
       if (existing) return { inserted: false, existing: { ...existing } };
     }
     const ws = this.workspace(record.workspaceId);
+    if (quotaBytes !== undefined) {
+      const others = this.reservedBytes(record.workspaceId) - (this.reservations.get(reservationId)?.bytes ?? 0);
+      if (ws.usedBytes + others + record.sizeBytes > quotaBytes) throw new QuotaExceededError(quotaBytes);
+    }
     if (ws.files.has(record.id)) throw new Error(`duplicate file id ${record.id}`);
     ws.ids.splice(lowerBound(ws.ids, record.id), 0, record.id);
     ws.files.set(record.id, { ...record });

@@ -9,6 +9,15 @@ import { PostgresJobLock } from './job-lock.js';
 import { PostgresWorkspaceStore } from './workspace-store.js';
 import { PostgresUploadStore } from './upload-store.js';
 import { PostgresMirrorStore } from './mirror-store.js';
+import { FILE_DELETED_CHANNEL, InvalidatedRecordCache } from './record-invalidation.js';
+import { RECORD_CACHE_SIZE } from '../record-cache.js';
+
+export interface PostgresBackendOptions extends PostgresOptions {
+  /** File records each instance keeps (0: none), invalidated by deletes on every instance. */
+  recordCacheSize?: number;
+  /** Told about trouble with the record cache's listening connection (it then reads from PostgreSQL). */
+  onError?: (err: unknown, what: string) => void;
+}
 
 export class PostgresMetadataBackend implements MetadataBackend {
   readonly name = 'postgres';
@@ -19,10 +28,21 @@ export class PostgresMetadataBackend implements MetadataBackend {
   readonly uploads: PostgresUploadStore;
   readonly mirrors: PostgresMirrorStore;
   readonly database: PostgresDatabase;
+  readonly recordCache: InvalidatedRecordCache;
 
-  constructor(options: PostgresOptions) {
+  constructor(options: PostgresBackendOptions) {
     this.database = new PostgresDatabase(options);
-    this.files = new PostgresFileMetadataStore(this.database);
+    const database = this.database;
+    this.recordCache = new InvalidatedRecordCache({
+      capacity: options.recordCacheSize ?? RECORD_CACHE_SIZE,
+      newClient: () => database.newClient(),
+      notify: async (payload) => {
+        await database.db().query('SELECT pg_notify($1, $2)', [FILE_DELETED_CHANNEL, payload]);
+      },
+      instanceId: database.instanceId,
+      ...(options.onError ? { onError: options.onError } : {}),
+    });
+    this.files = new PostgresFileMetadataStore(this.database, this.recordCache);
     this.apiKeys = new PostgresApiKeyStore(this.database);
     this.workspaces = new PostgresWorkspaceStore(this.database);
     this.jobs = new PostgresJobLock(this.database);
@@ -30,8 +50,9 @@ export class PostgresMetadataBackend implements MetadataBackend {
     this.mirrors = new PostgresMirrorStore(this.database);
   }
 
-  init(): Promise<void> {
-    return this.database.open();
+  async init(): Promise<void> {
+    await this.database.open();
+    await this.recordCache.start();
   }
 
   observe(observer: StoreObserver): void {
@@ -42,7 +63,8 @@ export class PostgresMetadataBackend implements MetadataBackend {
     await this.database.db().query('SELECT 1');
   }
 
-  close(): Promise<void> {
-    return this.database.close();
+  async close(): Promise<void> {
+    await this.recordCache.close();
+    await this.database.close();
   }
 }

@@ -33,6 +33,8 @@ export class PostgresDatabase {
   /** This process's identity for reservation leases. */
   readonly instanceId = randomUUID();
   private pool: pg.Pool | undefined;
+  private driver: typeof pg | undefined;
+  private types: pg.CustomTypesConfig | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private readonly heartbeatSeconds: number;
   private readonly leaseSeconds: number;
@@ -52,6 +54,8 @@ export class PostgresDatabase {
       getTypeParser: ((oid: number, format?: string) =>
         oid === 20 ? (value: string) => Number(value) : driver.types.getTypeParser(oid, format as 'text')) as typeof driver.types.getTypeParser,
     };
+    this.driver = driver;
+    this.types = types;
     const pool = new driver.Pool({
       connectionString: this.options.connectionString,
       max: this.options.maxConnections ?? 10,
@@ -85,9 +89,32 @@ export class PostgresDatabase {
     return this.pool;
   }
 
+  /** A client of its own (not the pool's), e.g. for LISTEN; the caller connects and ends it. */
+  newClient(): pg.Client {
+    if (!this.driver) throw new Error('PostgreSQL used before open()');
+    return new this.driver.Client({
+      connectionString: this.options.connectionString,
+      ...(this.types ? { types: this.types } : {}),
+      // A connection that only listens sends nothing for long stretches: let TCP notice a dead peer.
+      keepAlive: true,
+    });
+  }
+
   async one<R extends QueryResultRow>(sql: string, params: unknown[]): Promise<R | undefined> {
     const { rows } = await this.db().query<R>(sql, params);
     return rows[0];
+  }
+
+  /**
+   * One writing statement, its own transaction (e.g. a function call that locks and commits inside
+   * the database, migration 5): the metrics see it as a commit, timed whole (work and WAL flush, as
+   * one round trip cannot tell them apart).
+   */
+  async commitStatement<R extends QueryResultRow>(query: pg.QueryConfig): Promise<pg.QueryResult<R>> {
+    const started = this.observer ? process.hrtime.bigint() : 0n;
+    const result = await this.db().query<R>(query);
+    this.observer?.committed('postgres', Number(process.hrtime.bigint() - started) / 1e9);
+    return result;
   }
 
   async transaction<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {

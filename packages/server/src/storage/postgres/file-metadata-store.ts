@@ -19,39 +19,58 @@ import { FILE_COLUMNS, fileValues, toFile, toIdempotency } from '../sql-rows.js'
 import type { FileRow, IdempotencyRow } from '../sql-rows.js';
 import type { PoolClient } from 'pg';
 import type { PostgresDatabase } from './database.js';
+import { FILE_DELETED_CHANNEL } from './record-invalidation.js';
+import type { InvalidatedRecordCache } from './record-invalidation.js';
+
+/** The SQLSTATE `cabinet_insert_file` raises when the file does not fit the quota (migration 4). */
+const QUOTA_SQLSTATE = 'CBQ01';
 
 export class PostgresFileMetadataStore implements FileMetadataStore {
-  constructor(private readonly pg: PostgresDatabase) {}
+  constructor(
+    private readonly pg: PostgresDatabase,
+    /** Records kept for `getFile`, emptied by deletes on any instance (record-invalidation.ts). */
+    private readonly cache?: InvalidatedRecordCache,
+  ) {}
 
-  async insertFile(record: FileRecord, reservationId: string, idem?: IdempotencyRecord): Promise<InsertResult> {
-    return this.pg.transaction(async (c) => {
-      if (idem) {
-        const claimed = await c.query(
-          `INSERT INTO idempotency_keys (workspace_id, key, fingerprint, file_id, created_at_ms)
-           VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
-          [idem.workspaceId, idem.key, idem.fingerprint, idem.fileId, idem.createdAtMs],
-        );
-        if (claimed.rowCount === 0) {
-          const existing = await c.query<IdempotencyRow>(
-            'SELECT * FROM idempotency_keys WHERE workspace_id = $1 AND key = $2',
-            [idem.workspaceId, idem.key],
-          );
-          const row = existing.rows[0];
-          // Pruned between the two statements: the key is free again, but this transaction
-          // cannot see that; report the conflict as it was.
-          if (row) return { inserted: false, existing: toIdempotency(row) };
-          throw new Error('idempotency key vanished during insert; retry');
-        }
-      }
-      await insertFileRows(c, record);
-      await c.query('DELETE FROM reservations WHERE id = $1', [reservationId]);
-      return { inserted: true };
-    });
+  async insertFile(record: FileRecord, reservationId: string, idem?: IdempotencyRecord, quotaBytes?: number): Promise<InsertResult> {
+    type Outcome = { outcome: string; key_fingerprint: string | null; key_file_id: string | null; key_created_at_ms: number | null };
+    let rows: Outcome[];
+    try {
+      ({ rows } = await this.pg.commitStatement<Outcome>({
+        name: 'cabinet-insert-file',
+        text: 'SELECT * FROM cabinet_insert_file($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)',
+        values: [...fileValues(record), reservationId, quotaBytes ?? null, idem?.key ?? null, idem?.fingerprint ?? null, idem?.createdAtMs ?? null],
+      }));
+    } catch (err) {
+      if ((err as { code?: unknown }).code === QUOTA_SQLSTATE && quotaBytes !== undefined) throw new QuotaExceededError(quotaBytes);
+      throw err;
+    }
+    const row = rows[0];
+    if (row?.outcome === 'inserted') return { inserted: true };
+    if (row?.outcome === 'replayed' && idem && row.key_fingerprint !== null && row.key_file_id !== null && row.key_created_at_ms !== null) {
+      return {
+        inserted: false,
+        existing: { workspaceId: idem.workspaceId, key: idem.key, fingerprint: row.key_fingerprint, fileId: row.key_file_id, createdAtMs: row.key_created_at_ms },
+      };
+    }
+    // The key was pruned between the claim and the read: it is free again; the caller may retry.
+    throw new Error('idempotency key vanished during insert; retry');
   }
 
   async getFile(workspaceId: string, id: string): Promise<FileRecord | undefined> {
-    const row = await this.pg.one<FileRow>('SELECT * FROM files WHERE workspace_id = $1 AND id = $2', [workspaceId, id]);
-    return row && toFile(row);
+    const cached = this.cache?.get(workspaceId, id);
+    if (cached) return cached;
+    const fill = this.cache?.startFill();
+    const { rows } = await this.pg.db().query<FileRow>({
+      name: 'cabinet-get-file',
+      text: 'SELECT * FROM files WHERE workspace_id = $1 AND id = $2',
+      values: [workspaceId, id],
+    });
+    const row = rows[0];
+    if (!row) return undefined;
+    const record = toFile(row);
+    if (fill !== undefined) this.cache?.fill(fill, record);
+    return record;
   }
 
   async getFiles(workspaceId: string, ids: readonly string[]): Promise<FileRecord[]> {
@@ -91,18 +110,21 @@ export class PostgresFileMetadataStore implements FileMetadataStore {
   }
 
   async deleteFile(workspaceId: string, id: string): Promise<FileRecord | undefined> {
-    return this.pg.transaction(async (c) => {
-      const deleted = await c.query<FileRow>('DELETE FROM files WHERE workspace_id = $1 AND id = $2 RETURNING *', [workspaceId, id]);
-      const row = deleted.rows[0];
-      if (!row) return undefined;
-      const record = toFile(row);
-      await c.query(
-        'UPDATE workspace_usage SET used_bytes = used_bytes - $1, file_count = file_count - 1 WHERE workspace_id = $2',
-        [record.sizeBytes, workspaceId],
-      );
-      await c.query('DELETE FROM idempotency_keys WHERE workspace_id = $1 AND file_id = $2', [workspaceId, id]);
-      return record;
+    // One statement, so one transaction without a round trip while the usage row is locked. The
+    // notification reaches every instance's record cache when the delete commits.
+    const { rows } = await this.pg.commitStatement<FileRow>({
+      name: 'cabinet-delete-file',
+      text: `WITH deleted AS (DELETE FROM files WHERE workspace_id = $1 AND id = $2 RETURNING *),
+        usage AS (UPDATE workspace_usage u SET used_bytes = u.used_bytes - d.size_bytes, file_count = u.file_count - 1
+                  FROM deleted d WHERE u.workspace_id = d.workspace_id),
+        keys AS (DELETE FROM idempotency_keys k USING deleted d WHERE k.workspace_id = d.workspace_id AND k.file_id = d.id)
+      SELECT d.*, pg_notify('${FILE_DELETED_CHANNEL}', d.workspace_id || '/' || d.id) FROM deleted d`,
+      values: [workspaceId, id],
     });
+    const row = rows[0];
+    if (!row) return undefined;
+    this.cache?.delete(workspaceId, id);
+    return toFile(row);
   }
 
   async listExpired(nowMs: number, limit: number): Promise<FileRecord[]> {
@@ -128,27 +150,14 @@ export class PostgresFileMetadataStore implements FileMetadataStore {
   }
 
   async reserve(workspaceId: string, reservationId: string, totalBytes: number, quotaBytes: number): Promise<void> {
-    await this.pg.transaction(async (c) => {
-      await c.query('INSERT INTO workspace_usage (workspace_id) VALUES ($1) ON CONFLICT DO NOTHING', [workspaceId]);
-      // The row lock serialises every reservation and commit of this workspace, across instances.
-      const usage = await c.query<{ used_bytes: number }>(
-        'SELECT used_bytes FROM workspace_usage WHERE workspace_id = $1 FOR UPDATE',
-        [workspaceId],
-      );
-      const others = await c.query<{ bytes: number }>(
-        `SELECT COALESCE(SUM(r.bytes), 0)::bigint AS bytes FROM reservations r JOIN instances i ON i.id = r.instance_id
-         WHERE r.workspace_id = $1 AND r.id <> $2 AND i.expires_at > now()`,
-        [workspaceId, reservationId],
-      );
-      const used = usage.rows[0]?.used_bytes ?? 0;
-      const held = await heldBytes(c, workspaceId);
-      if (used + held + (others.rows[0]?.bytes ?? 0) + totalBytes > quotaBytes) throw new QuotaExceededError(quotaBytes);
-      await c.query(
-        `INSERT INTO reservations (id, workspace_id, instance_id, bytes) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (id) DO UPDATE SET bytes = excluded.bytes`,
-        [reservationId, workspaceId, this.pg.instanceId, totalBytes],
-      );
+    // One statement: the usage row lock that serialises this workspace's reservations and commits
+    // across instances is held only while the database works (migration 4).
+    const { rows } = await this.pg.commitStatement<{ ok: boolean }>({
+      name: 'cabinet-reserve',
+      text: 'SELECT cabinet_reserve($1, $2, $3, $4, $5) AS ok',
+      values: [workspaceId, reservationId, totalBytes, quotaBytes, this.pg.instanceId],
     });
+    if (rows[0]?.ok !== true) throw new QuotaExceededError(quotaBytes);
   }
 
   async release(reservationId: string): Promise<void> {

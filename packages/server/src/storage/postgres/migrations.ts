@@ -129,4 +129,62 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   );
   INSERT INTO workspaces (id, created_at_ms) SELECT workspace_id, MIN(created_at_ms) FROM api_keys GROUP BY workspace_id;
   `,
+  // 5: reservations and file inserts as one statement each (functions), so the workspace's usage
+  // row is locked only while the database works, never across round trips to an instance: with
+  // several statements per transaction, 16 concurrent uploads to one workspace queued on that lock
+  // behind instances busy elsewhere (docs/performance.md, "PostgreSQL + S3").
+  `
+  -- Bytes counted against a workspace besides its files: live reservations but except_id, and
+  -- uploads still holding their declared size. Read under the usage row lock.
+  CREATE FUNCTION cabinet_reserved_bytes(ws text, except_id text) RETURNS bigint LANGUAGE sql STABLE AS $$
+    SELECT (SELECT COALESCE(SUM(r.bytes), 0) FROM reservations r JOIN instances i ON i.id = r.instance_id
+            WHERE r.workspace_id = ws AND r.id IS DISTINCT FROM except_id AND i.expires_at > now())
+         + (SELECT COALESCE(SUM(bytes), 0) FROM uploads WHERE workspace_id = ws AND status IN ('pending', 'completing'))
+  $$;
+
+  -- FileMetadataStore.reserve: true when reserved, false when the quota has no room.
+  CREATE FUNCTION cabinet_reserve(ws text, res_id text, total bigint, quota bigint, instance uuid) RETURNS boolean
+  LANGUAGE plpgsql AS $$
+  DECLARE used bigint;
+  BEGIN
+    INSERT INTO workspace_usage (workspace_id) VALUES (ws) ON CONFLICT DO NOTHING;
+    SELECT used_bytes INTO used FROM workspace_usage WHERE workspace_id = ws FOR UPDATE;
+    IF used + cabinet_reserved_bytes(ws, res_id) + total > quota THEN RETURN false; END IF;
+    INSERT INTO reservations (id, workspace_id, instance_id, bytes) VALUES (res_id, ws, instance, total)
+      ON CONFLICT (id) DO UPDATE SET bytes = excluded.bytes;
+    RETURN true;
+  END $$;
+
+  -- FileMetadataStore.insertFile: 'inserted'; 'replayed' with the recorded idempotency key's row;
+  -- 'quota' (nothing changed) when a quota is given and the file does not fit.
+  CREATE FUNCTION cabinet_insert_file(
+    ws text, file_id text, filename text, mime_type text, size_bytes bigint, sha256 text, purpose text,
+    created_at_ms bigint, expires_at_ms bigint, blob_key text, dialect text,
+    res_id text, quota bigint, idem_key text, idem_fingerprint text, idem_created_at_ms bigint
+  ) RETURNS TABLE (outcome text, key_fingerprint text, key_file_id text, key_created_at_ms bigint)
+  LANGUAGE plpgsql AS $$
+  DECLARE used bigint;
+  BEGIN
+    IF idem_key IS NOT NULL THEN
+      INSERT INTO idempotency_keys (workspace_id, key, fingerprint, file_id, created_at_ms)
+        VALUES (ws, idem_key, idem_fingerprint, file_id, idem_created_at_ms) ON CONFLICT DO NOTHING;
+      IF NOT FOUND THEN
+        RETURN QUERY SELECT 'replayed'::text, k.fingerprint, k.file_id::text, k.created_at_ms
+          FROM idempotency_keys k WHERE k.workspace_id = ws AND k.key = idem_key;
+        RETURN;
+      END IF;
+    END IF;
+    INSERT INTO workspace_usage (workspace_id) VALUES (ws) ON CONFLICT DO NOTHING;
+    SELECT u.used_bytes INTO used FROM workspace_usage u WHERE u.workspace_id = ws FOR UPDATE;
+    IF quota IS NOT NULL AND used + cabinet_reserved_bytes(ws, res_id) + size_bytes > quota THEN
+      -- Undoes the idempotency key claimed above: the statement fails as a whole.
+      RAISE EXCEPTION 'storage quota exceeded' USING ERRCODE = 'CBQ01';
+    END IF;
+    INSERT INTO files (workspace_id, id, filename, mime_type, size_bytes, sha256, purpose, created_at_ms, expires_at_ms, blob_key, dialect)
+      VALUES (ws, file_id, filename, mime_type, size_bytes, sha256, purpose, created_at_ms, expires_at_ms, blob_key, dialect);
+    UPDATE workspace_usage u SET used_bytes = u.used_bytes + size_bytes, file_count = u.file_count + 1 WHERE u.workspace_id = ws;
+    DELETE FROM reservations WHERE id = res_id;
+    RETURN QUERY SELECT 'inserted'::text, NULL::text, NULL::text, NULL::bigint;
+  END $$;
+  `,
 ];

@@ -16,7 +16,8 @@
 import { Readable } from 'node:stream';
 import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import { isPartObject, S3PartStore } from './part-store.js';
-import { isSourceFailure, writeStream } from './stream-writer.js';
+import { bucketEndpoint, ObjectRequests, S3RequestError } from './object-requests.js';
+import { isSourceFailure, PartBufferPool, writeStream } from './stream-writer.js';
 import { StorageError } from '../../errors.js';
 import { BlobNotFoundError } from '../blob-store.js';
 import type { BlobInfo, BlobStore, ByteRange, PutOptions } from '../blob-store.js';
@@ -35,8 +36,15 @@ export interface S3BlobStoreOptions {
   credentials?: { accessKeyId: string; secretAccessKey: string };
   /** Multipart part size; S3's minimum is 5 MiB. */
   partSizeBytes?: number;
-  /** Parts uploaded in parallel per file (memory per upload ≈ partSize × (queueSize + 1)). */
+  /** Parts uploaded in parallel per file (memory per large upload ≈ partSize × (queueSize + 1)). */
   queueSize?: number;
+  /**
+   * Sign every body's SHA-256 (SigV4 `x-amz-content-sha256`), so the S3 server checks each part's
+   * bytes. Off by default (`UNSIGNED-PAYLOAD`, as the AWS SDK sends streams): it hashes every byte a
+   * second time (Cabinet hashes the whole file anyway), ~0.6 CPU-s per GiB here, and the S3 server
+   * hashes it again to check; an https endpoint protects the bytes in transit without it.
+   */
+  signPayload?: boolean;
 }
 
 const MiB = 1024 * 1024;
@@ -52,10 +60,13 @@ export class S3BlobStore implements BlobStore {
   private readonly clientConfig: S3ClientConfig;
   private sdk: Sdk | undefined;
   private s3: S3Client | undefined;
+  /** PutObject, UploadPart and GetObject, sent without the SDK's per-request cost (object-requests.ts). */
+  private objects: ObjectRequests | undefined;
   private readonly bucket: string;
   private readonly prefix: string;
-  private readonly partSizeBytes: number;
+  private readonly buffers: PartBufferPool;
   private readonly queueSize: number;
+  private readonly signPayload: boolean;
   private lastProbeWriteMs = -Infinity;
   /** Parts of resumable uploads: objects under `<prefix>parts/`, assembled by server-side copies (part-store.ts). */
   readonly parts: BlobPartStore;
@@ -63,13 +74,19 @@ export class S3BlobStore implements BlobStore {
   constructor(options: S3BlobStoreOptions) {
     this.bucket = options.bucket;
     this.prefix = options.prefix ?? '';
-    this.partSizeBytes = Math.max(options.partSizeBytes ?? 8 * MiB, 5 * MiB);
     this.queueSize = options.queueSize ?? 2;
+    // Idle part buffers kept for the next large upload: one upload's worth.
+    this.buffers = new PartBufferPool(Math.max(options.partSizeBytes ?? 8 * MiB, 5 * MiB), this.queueSize + 1);
+    this.signPayload = options.signPayload ?? false;
     const config: S3ClientConfig = {
       forcePathStyle: options.forcePathStyle ?? false,
       // Reads and writes are retried by Cabinet's callers (and their clients); a stuck endpoint
       // should fail the request rather than hold it for minutes.
       maxAttempts: 3,
+      // With the SDK's default, every body of 2 MiB or more (each part of a large upload) is sent
+      // with `Expect: 100-continue`, and the SDK's Node handler then opens a new connection for it
+      // (keep-alive off): a TCP handshake and a round trip per part. The body is sent right away.
+      expectContinueHeader: false,
     };
     if (options.endpoint !== undefined) {
       config.endpoint = options.endpoint;
@@ -110,6 +127,14 @@ export class S3BlobStore implements BlobStore {
         }
       }
     }
+    const client = this.s3;
+    this.objects = new ObjectRequests({
+      endpoint: await bucketEndpoint(client, this.sdk, this.bucket),
+      region: await client.config.region(),
+      credentials: () => client.config.credentials(),
+      maxAttempts: this.clientConfig.maxAttempts as number,
+      signPayload: this.signPayload,
+    });
   }
 
   put(key: string, source: AsyncIterable<Uint8Array>, options: PutOptions = {}): Promise<{ sizeBytes: number }> {
@@ -121,9 +146,10 @@ export class S3BlobStore implements BlobStore {
       const sizeBytes = await writeStream(source, {
         client: this.client,
         sdk: this.aws(),
+        objects: this.objectRequests(),
         bucket: this.bucket,
         key: objectKey,
-        partSizeBytes: this.partSizeBytes,
+        buffers: this.buffers,
         queueSize: this.queueSize,
         signal: options.signal,
       });
@@ -140,20 +166,10 @@ export class S3BlobStore implements BlobStore {
   }
 
   private async read(objectKey: string, key: string, range?: ByteRange): Promise<Readable> {
-    const { GetObjectCommand } = this.aws();
     try {
-      const out = await this.client.send(
-        new GetObjectCommand({
-          Bucket: this.bucket,
-          Key: objectKey,
-          ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}),
-        }),
-      );
-      if (!(out.Body instanceof Readable)) throw new StorageError(`S3 returned no body stream for ${key}`);
-      return out.Body;
+      return await this.objectRequests().get(objectKey, range);
     } catch (err) {
-      if (httpStatus(err) === 404) throw new BlobNotFoundError(key);
-      if (err instanceof StorageError) throw err;
+      if (err instanceof S3RequestError && err.status === 404) throw new BlobNotFoundError(key);
       throw new StorageError(`S3 download of ${key} failed`, err);
     }
   }
@@ -227,8 +243,15 @@ export class S3BlobStore implements BlobStore {
   }
 
   async close(): Promise<void> {
+    this.objects?.close();
+    this.objects = undefined;
     this.s3?.destroy();
     this.s3 = undefined;
+  }
+
+  private objectRequests(): ObjectRequests {
+    if (!this.objects) throw new Error('S3BlobStore used before init() or after close()');
+    return this.objects;
   }
 
   private get client(): S3Client {

@@ -1,28 +1,65 @@
 /**
- * Streams an async iterable of chunks into one S3 object with a fixed memory budget.
+ * Streams an async iterable of chunks into one S3 object, with memory sized to the data.
+ *
+ * The first part's worth of chunks is only collected (references, no copy). A body that ends
+ * within it is a single PutObject of exactly its bytes: a 1 KiB upload costs 1 KiB, not a part
+ * buffer. (Each upload used to allocate its 8 MiB part buffer up front: with 16 small uploads in
+ * flight V8 saw 128 MiB of new external memory every few milliseconds and ran a full GC for it;
+ * measured, 20-22 ms of CPU per 1 KiB upload, docs/performance.md.)
+ *
+ * A larger body becomes a multipart upload: parts are copied into part buffers taken from a pool
+ * shared by the store's uploads (`PartBufferPool`), one filling while up to `queueSize` upload, and
+ * given back afterwards, so a stream of large uploads reuses the same memory instead of churning
+ * through new buffers.
  *
  * Why not `@aws-sdk/lib-storage`'s `Upload`: it concatenates every part from the incoming chunks
  * into a freshly allocated buffer, so a 500 MB upload churns through a hundred part-sized buffers and
- * the server's RSS grew by 52-84 MiB (measured, 5 and 8 MiB parts). Here a pool of `queueSize + 1`
- * part buffers is allocated once per upload and reused: one fills while up to `queueSize` upload.
+ * the server's RSS grew by 52-84 MiB (measured, 5 and 8 MiB parts).
  *
- * A body that fits in one part is a single PutObject; a larger one a multipart upload, which S3
- * makes visible only on CompleteMultipartUpload. Any failure aborts the multipart upload, so its
+ * S3 makes a multipart upload visible only on CompleteMultipartUpload. Any failure aborts it, so its
  * parts do not linger (a crash leaves it for `sweepIncompleteWrites`).
  */
 import type { CompletedPart, S3Client } from '@aws-sdk/client-s3';
+import type { ObjectRequests } from './object-requests.js';
 
 export interface StreamWriterOptions {
+  /** The SDK client, for creating, completing and aborting multipart uploads. */
   client: S3Client;
-  sdk: Pick<
-    typeof import('@aws-sdk/client-s3'),
-    'PutObjectCommand' | 'CreateMultipartUploadCommand' | 'UploadPartCommand' | 'CompleteMultipartUploadCommand' | 'AbortMultipartUploadCommand'
-  >;
+  sdk: Pick<typeof import('@aws-sdk/client-s3'), 'CreateMultipartUploadCommand' | 'CompleteMultipartUploadCommand' | 'AbortMultipartUploadCommand'>;
+  /** PutObject and UploadPart. */
+  objects: ObjectRequests;
   bucket: string;
   key: string;
-  partSizeBytes: number;
+  /** Where part buffers come from (all of one size: the part size). */
+  buffers: PartBufferPool;
   queueSize: number;
   signal?: AbortSignal | undefined;
+}
+
+/**
+ * Part buffers of one size, reused across uploads. Idle buffers beyond `maxIdle` are dropped (left
+ * to the GC), so the pool holds at most `maxIdle` buffers while nothing uploads.
+ */
+export class PartBufferPool {
+  private readonly idle: Buffer[] = [];
+
+  constructor(
+    readonly partSizeBytes: number,
+    private readonly maxIdle: number,
+  ) {}
+
+  take(): Buffer {
+    return this.idle.pop() ?? Buffer.allocUnsafe(this.partSizeBytes);
+  }
+
+  give(buffer: Buffer): void {
+    if (this.idle.length < this.maxIdle) this.idle.push(buffer);
+  }
+
+  /** Buffers kept for reuse (tests). */
+  get idleCount(): number {
+    return this.idle.length;
+  }
 }
 
 /** Thrown by the source; rethrown unchanged (the blob store contract). */
@@ -31,89 +68,115 @@ class SourceFailure {
 }
 
 export async function writeStream(source: AsyncIterable<Uint8Array>, o: StreamWriterOptions): Promise<number> {
-  // At most queueSize + 1 buffers exist: one filling, up to queueSize uploading.
-  const free: Buffer[] = [];
-  const takeBuffer = (): Buffer => free.pop() ?? Buffer.allocUnsafe(o.partSizeBytes);
+  const partSize = o.buffers.partSizeBytes;
   const sendOptions = o.signal ? { abortSignal: o.signal } : {};
+  const iterator = source[Symbol.asyncIterator]();
+  let sourceDone = false;
+  /** The next chunk, or undefined at the end; what the source throws is wrapped as SourceFailure. */
+  const next = async (): Promise<Uint8Array | undefined> => {
+    let result: IteratorResult<Uint8Array>;
+    try {
+      result = await iterator.next();
+    } catch (err) {
+      sourceDone = true;
+      if (o.signal?.aborted) throw err;
+      throw new SourceFailure(err);
+    }
+    if (result.done) {
+      sourceDone = true;
+      return undefined;
+    }
+    o.signal?.throwIfAborted();
+    return result.value;
+  };
 
+  // Up to one part's worth of chunks, kept as they came.
+  const head: Uint8Array[] = [];
+  let total = 0;
   let uploadId: string | undefined;
   const parts: CompletedPart[] = [];
   const inFlight = new Set<Promise<void>>();
   let failure: unknown;
-  let total = 0;
-
-  const startMultipart = async (): Promise<string> => {
-    const created = await o.client.send(new o.sdk.CreateMultipartUploadCommand({ Bucket: o.bucket, Key: o.key }), sendOptions);
-    if (!created.UploadId) throw new Error('S3 returned no UploadId');
-    return created.UploadId;
-  };
-  const uploadPart = (id: string, partNumber: number, buffer: Buffer, length: number): void => {
-    const task = o.client
-      .send(
-        new o.sdk.UploadPartCommand({ Bucket: o.bucket, Key: o.key, UploadId: id, PartNumber: partNumber, Body: buffer.subarray(0, length), ContentLength: length }),
-        sendOptions,
-      )
-      .then(
-        (out) => {
-          parts.push({ PartNumber: partNumber, ETag: out.ETag });
-          free.push(buffer);
-        },
-        (err: unknown) => {
-          failure ??= err;
-        },
-      )
-      .finally(() => inFlight.delete(task));
-    inFlight.add(task);
-  };
-
-  let current = takeBuffer();
-  let filled = 0;
-  let partNumber = 0;
   try {
-    try {
-      for await (const chunk of source) {
-        if (failure !== undefined) throw failure;
-        o.signal?.throwIfAborted();
-        total += chunk.length;
-        let offset = 0;
-        while (offset < chunk.length) {
-          const n = Math.min(chunk.length - offset, o.partSizeBytes - filled);
-          current.set(chunk.subarray(offset, offset + n), filled);
-          filled += n;
-          offset += n;
-          if (filled < o.partSizeBytes) continue;
-          // A full part: send it, and wait for a free buffer if `queueSize` parts are in flight.
-          uploadId ??= await startMultipart();
-          uploadPart(uploadId, ++partNumber, current, filled);
-          while (inFlight.size >= o.queueSize && failure === undefined) await Promise.race(inFlight);
-          if (failure !== undefined) throw failure;
-          current = takeBuffer();
-          filled = 0;
-        }
-      }
-    } catch (err) {
-      if (err === failure || o.signal?.aborted) throw err;
-      throw new SourceFailure(err);
+    for (;;) {
+      if (total >= partSize) break;
+      const chunk = await next();
+      if (chunk === undefined) break;
+      head.push(chunk);
+      total += chunk.length;
     }
-    o.signal?.throwIfAborted();
-    if (uploadId === undefined) {
-      // Everything fit in one part: a single PutObject, atomic by itself.
-      await o.client.send(
-        new o.sdk.PutObjectCommand({ Bucket: o.bucket, Key: o.key, Body: current.subarray(0, filled), ContentLength: filled }),
-        sendOptions,
-      );
+    if (sourceDone) {
+      o.signal?.throwIfAborted();
+      // Everything fits in one part: a single PutObject of exactly these bytes, atomic by itself.
+      const body = head.length === 1 && head[0] ? head[0] : Buffer.concat(head, total);
+      await o.objects.put(o.key, body, undefined, o.signal);
       return total;
     }
-    if (filled > 0) uploadPart(uploadId, ++partNumber, current, filled);
+
+    const created = await o.client.send(new o.sdk.CreateMultipartUploadCommand({ Bucket: o.bucket, Key: o.key }), sendOptions);
+    if (!created.UploadId) throw new Error('S3 returned no UploadId');
+    const id = created.UploadId;
+    uploadId = id;
+    let partNumber = 0;
+    const uploadPart = (buffer: Buffer, length: number): void => {
+      const number = ++partNumber;
+      const task = o.objects
+        .put(o.key, buffer.subarray(0, length), { uploadId: id, partNumber: number }, o.signal)
+        .then(
+          (etag) => {
+            parts.push({ PartNumber: number, ETag: etag });
+            o.buffers.give(buffer);
+          },
+          (err: unknown) => {
+            failure ??= err;
+          },
+        )
+        .finally(() => inFlight.delete(task));
+      inFlight.add(task);
+    };
+    let current = o.buffers.take();
+    let filled = 0;
+    const copy = async (chunk: Uint8Array): Promise<void> => {
+      let offset = 0;
+      while (offset < chunk.length) {
+        const n = Math.min(chunk.length - offset, partSize - filled);
+        current.set(n === chunk.length ? chunk : chunk.subarray(offset, offset + n), filled);
+        filled += n;
+        offset += n;
+        if (filled < partSize) continue;
+        // A full part: send it, and wait for a free slot if `queueSize` parts are in flight.
+        uploadPart(current, filled);
+        while (inFlight.size >= o.queueSize && failure === undefined) await Promise.race(inFlight);
+        if (failure !== undefined) throw failure;
+        current = o.buffers.take();
+        filled = 0;
+      }
+    };
+    for (const chunk of head) await copy(chunk);
+    head.length = 0;
+    for (;;) {
+      if (failure !== undefined) throw failure;
+      const chunk = await next();
+      if (chunk === undefined) break;
+      total += chunk.length;
+      await copy(chunk);
+    }
+    o.signal?.throwIfAborted();
+    if (filled > 0) uploadPart(current, filled);
+    else o.buffers.give(current);
     await Promise.all(inFlight);
     if (failure !== undefined) throw failure;
     parts.sort((a, b) => (a.PartNumber ?? 0) - (b.PartNumber ?? 0));
     await o.client.send(
-      new o.sdk.CompleteMultipartUploadCommand({ Bucket: o.bucket, Key: o.key, UploadId: uploadId, MultipartUpload: { Parts: parts } }),
+      new o.sdk.CompleteMultipartUploadCommand({ Bucket: o.bucket, Key: o.key, UploadId: id, MultipartUpload: { Parts: parts } }),
       sendOptions,
     );
     return total;
   } catch (err) {
+    // Stop the source as a `for await` would (it may hold a request body open).
+    if (!sourceDone) await iterator.return?.().catch(() => undefined);
+    // The buffers of this upload's unsent and failed parts are not given back (a failed send may
+    // still be reading one): the GC takes them.
     await Promise.allSettled(inFlight);
     if (uploadId !== undefined) {
       // Not under the caller's signal: the abort must go out even when the signal fired.

@@ -15,6 +15,8 @@ import { SqliteMirrorStore } from './mirror-store.js';
 export interface SqliteMetadataOptions {
   /** Database file path, or ':memory:'. */
   path: string;
+  /** File records kept in memory for `getFile` (0: none). */
+  recordCacheSize?: number;
 }
 
 export class SqliteMetadataBackend implements MetadataBackend {
@@ -29,7 +31,7 @@ export class SqliteMetadataBackend implements MetadataBackend {
 
   constructor(options: SqliteMetadataOptions) {
     this.db = new SqliteDatabase(options.path);
-    this.files = new SqliteFileMetadataStore(this.db);
+    this.files = new SqliteFileMetadataStore(this.db, options.recordCacheSize);
     this.apiKeys = new SqliteApiKeyStore(this.db);
     this.workspaces = new SqliteWorkspaceStore(this.db);
     this.uploads = new SqliteUploadStore(this.db, this.files);

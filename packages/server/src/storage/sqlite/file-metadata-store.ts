@@ -18,18 +18,22 @@ import type { FileMetadataStore, InsertResult, ListQuery, ListResult } from '../
 import type { FileRecord, IdempotencyRecord, WorkspaceUsage } from '../records.js';
 import { FILE_COLUMNS, fileValues, toFile, toIdempotency } from '../sql-rows.js';
 import type { FileRow, IdempotencyRow } from '../sql-rows.js';
+import { RecordCache } from '../record-cache.js';
 import type { SqliteDatabase } from './database.js';
-
-/** Records kept by `getFile`: about 5 MB at most. */
-const RECORD_CACHE_SIZE = 10_000;
 
 export class SqliteFileMetadataStore implements FileMetadataStore {
   private readonly reservations = new Map<string, { workspaceId: string; bytes: number }>();
-  private readonly records = new RecordCache(RECORD_CACHE_SIZE);
+  private readonly records: RecordCache;
   /** Committed bytes per workspace, read once from the database, then kept in step by every write here. */
   private readonly used = new Map<string, number>();
 
-  constructor(private readonly db: SqliteDatabase) {}
+  /** `recordCacheSize`: records kept for `getFile` (0: none). */
+  constructor(
+    private readonly db: SqliteDatabase,
+    recordCacheSize?: number,
+  ) {
+    this.records = new RecordCache(recordCacheSize);
+  }
 
   /** Drops what this object remembers of the database (it is being closed). */
   forget(): void {
@@ -38,13 +42,20 @@ export class SqliteFileMetadataStore implements FileMetadataStore {
     this.reservations.clear();
   }
 
-  async insertFile(record: FileRecord, reservationId: string, idem?: IdempotencyRecord): Promise<InsertResult> {
+  async insertFile(record: FileRecord, reservationId: string, idem?: IdempotencyRecord, quotaBytes?: number): Promise<InsertResult> {
     const run = this.db.connection().transaction((): InsertResult => {
       if (idem) {
         const existing = this.db.stmt(
           'SELECT * FROM idempotency_keys WHERE workspace_id = ? AND key = ?',
         ).get(idem.workspaceId, idem.key) as IdempotencyRow | undefined;
         if (existing) return { inserted: false, existing: toIdempotency(existing) };
+      }
+      // Synchronous from here to the commit, like `reserve`: nothing can reserve in between.
+      if (quotaBytes !== undefined) {
+        const others = this.reservedBytes(record.workspaceId, reservationId);
+        if (this.usedBytes(record.workspaceId) + others + record.sizeBytes > quotaBytes) throw new QuotaExceededError(quotaBytes);
+      }
+      if (idem) {
         this.db.stmt(
           'INSERT INTO idempotency_keys (workspace_id, key, fingerprint, file_id, created_at_ms) VALUES (?, ?, ?, ?, ?)',
         ).run(idem.workspaceId, idem.key, idem.fingerprint, idem.fileId, idem.createdAtMs);
@@ -167,10 +178,7 @@ export class SqliteFileMetadataStore implements FileMetadataStore {
   }
 
   async reserve(workspaceId: string, reservationId: string, totalBytes: number, quotaBytes: number): Promise<void> {
-    let others = 0;
-    for (const [id, r] of this.reservations) {
-      if (r.workspaceId === workspaceId && id !== reservationId) others += r.bytes;
-    }
+    const others = this.reservedBytes(workspaceId, reservationId);
     if (this.usedBytes(workspaceId) + others + totalBytes > quotaBytes) throw new QuotaExceededError(quotaBytes);
     this.reservations.set(reservationId, { workspaceId, bytes: totalBytes });
   }
@@ -198,6 +206,15 @@ export class SqliteFileMetadataStore implements FileMetadataStore {
   }
   // --- Internal helpers ---
 
+  /** Bytes reserved in the workspace by every reservation but `except`. */
+  private reservedBytes(workspaceId: string, except: string): number {
+    let bytes = 0;
+    for (const [id, r] of this.reservations) {
+      if (r.workspaceId === workspaceId && id !== except) bytes += r.bytes;
+    }
+    return bytes;
+  }
+
   /** Committed bytes of a workspace; every reserve asks, so it is kept in memory (it was 5% of a small upload). */
   private usedBytes(workspaceId: string): number {
     let bytes = this.used.get(workspaceId);
@@ -217,35 +234,3 @@ export class SqliteFileMetadataStore implements FileMetadataStore {
     if (bytes !== undefined) this.used.set(workspaceId, bytes + delta);
   }
 }
-
-/**
- * File records by workspace and id, the oldest entry out first when full. Records are immutable.
- * Not LRU: moving an entry to the back on every hit (delete + set) fills a Map with tombstones and
- * rehashes it every few thousand hits, which measured 11% of a GET with 8,600 entries cached.
- */
-class RecordCache {
-  private readonly map = new Map<string, FileRecord>();
-
-  constructor(private readonly capacity: number) {}
-
-  get(workspaceId: string, id: string): FileRecord | undefined {
-    return this.map.get(`${workspaceId}/${id}`);
-  }
-
-  set(record: FileRecord): void {
-    this.map.set(`${record.workspaceId}/${record.id}`, record);
-    if (this.map.size > this.capacity) {
-      const oldest = this.map.keys().next();
-      if (!oldest.done) this.map.delete(oldest.value);
-    }
-  }
-
-  delete(workspaceId: string, id: string): void {
-    this.map.delete(`${workspaceId}/${id}`);
-  }
-
-  clear(): void {
-    this.map.clear();
-  }
-}
-

@@ -10,7 +10,10 @@ import pg from 'pg';
 import { freshPostgres } from '@cabinet/test-support';
 import { QuotaExceededError } from '../../../src/errors.js';
 import { PostgresMetadataBackend } from '../../../src/storage/postgres/backend.js';
+import { PostgresDatabase } from '../../../src/storage/postgres/database.js';
 import type { PostgresOptions } from '../../../src/storage/postgres/database.js';
+import { FILE_DELETED_CHANNEL, InvalidatedRecordCache } from '../../../src/storage/postgres/record-invalidation.js';
+import type { FileRecord } from '../../../src/storage/records.js';
 import { POSTGRES_MIGRATIONS } from '../../../src/storage/postgres/migrations.js';
 import { testMetadataBackend } from '../../../src/testing/index.js';
 
@@ -154,4 +157,153 @@ describe('postgres metadata backend: many instances on one database', () => {
     ]);
     assert.equal(await backend.apiKeys.countActiveApiKeys(), 2);
   });
+
+  it('keeps one quota exact across instances committing small files with the quota check in the insert', async () => {
+    const url = await freshPostgres();
+    const stores = await Promise.all([open(url), open(url)]);
+    const w = `ws_${randomUUID()}`;
+    const attempts = Array.from({ length: 40 }, (_, i) =>
+      stores[i % 2]!.files.insertFile({ ...fileRecord(w, `file_q${i}`), sizeBytes: 100 }, `rq${i}`, undefined, 1000).then(
+        () => true,
+        (err: unknown) => {
+          assert.ok(err instanceof QuotaExceededError, String(err));
+          return false;
+        },
+      ),
+    );
+    assert.equal((await Promise.all(attempts)).filter(Boolean).length, 10);
+    assert.deepEqual(await stores[0]!.files.usage(w), { usedBytes: 1000, fileCount: 10, reservedBytes: 0 });
+  });
+
+  it("empties other instances' record caches when a file is deleted anywhere", async () => {
+    const url = await freshPostgres();
+    const [a, b] = await Promise.all([open(url), open(url)]);
+    const w = `ws_${randomUUID()}`;
+    const record = fileRecord(w, 'file_cached');
+    await a!.files.insertFile(record, 'rc');
+    assert.ok(b!.recordCache.active);
+    assert.deepEqual(await b!.files.getFile(w, record.id), record);
+    // The second read is served by the cache: the row is changed behind its back to show it.
+    await withClient(url, (c) => c.query("UPDATE files SET filename = 'changed.txt' WHERE id = $1", [record.id]));
+    assert.equal((await b!.files.getFile(w, record.id))?.filename, 'a.txt', 'b serves the record from its cache');
+    await a!.files.deleteFile(w, record.id);
+    const deletedAt = Date.now();
+    // The notification is delivered asynchronously: b stops serving the record within the bound
+    // docs/deployment.md states (two ping intervals, 4 s by default), normally in well under 1 ms.
+    while ((await b!.files.getFile(w, record.id)) !== undefined) {
+      assert.ok(Date.now() - deletedAt < 4000, 'b still serves a record deleted on a more than 4 s ago');
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  });
+
+  it('bypasses the record cache while the listening connection is lost, and resumes afterwards', async () => {
+    const url = await freshPostgres();
+    const [a, b] = await Promise.all([open(url), open(url)]);
+    const w = `ws_${randomUUID()}`;
+    const record = fileRecord(w, 'file_lost');
+    await a!.files.insertFile(record, 'rl');
+    await b!.files.getFile(w, record.id);
+    await withClient(url, (c) => c.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN%'"));
+    const lostAt = Date.now();
+    while (b!.recordCache.active) {
+      assert.ok(Date.now() - lostAt < 4000, 'the cache noticed the lost connection');
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    // A delete made while b cannot hear it: b reads from PostgreSQL, so it sees the delete.
+    await a!.files.deleteFile(w, record.id);
+    assert.equal(await b!.files.getFile(w, record.id), undefined);
+    const back = Date.now();
+    while (!b!.recordCache.active) {
+      assert.ok(Date.now() - back < 10_000, 'the cache listens again');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.equal(await b!.files.getFile(w, record.id), undefined, 'nothing stale after reconnecting');
+  });
 });
+
+describe('postgres record cache: a listening connection that falls silent', () => {
+  it('stops serving records when its pings do not come back', async () => {
+    const url = await freshPostgres();
+    const database = new PostgresDatabase({ connectionString: url });
+    await database.open();
+    const cache = new InvalidatedRecordCache({
+      capacity: 10,
+      newClient: () => database.newClient(),
+      // Pings are lost (as on a connection that died without a word): nothing is sent.
+      notify: async () => undefined,
+      instanceId: database.instanceId,
+      pingIntervalMs: 100,
+    });
+    try {
+      await cache.start();
+      const token = cache.startFill();
+      assert.notEqual(token, undefined);
+      const record = fileRecord('ws_silent', 'file_silent');
+      cache.fill(token!, record);
+      assert.deepEqual(cache.get('ws_silent', 'file_silent'), record);
+      const started = Date.now();
+      while (cache.active) {
+        assert.ok(Date.now() - started < 2000, 'unanswered pings turn the cache off within two intervals (+ margin)');
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      assert.equal(cache.get('ws_silent', 'file_silent'), undefined);
+    } finally {
+      await cache.close();
+      await database.close();
+    }
+  });
+
+  it('does not cache a read that raced an invalidation', async () => {
+    const url = await freshPostgres();
+    const database = new PostgresDatabase({ connectionString: url });
+    await database.open();
+    const cache = new InvalidatedRecordCache({
+      capacity: 10,
+      newClient: () => database.newClient(),
+      notify: async (payload) => {
+        await database.db().query('SELECT pg_notify($1, $2)', [FILE_DELETED_CHANNEL, payload]);
+      },
+      instanceId: database.instanceId,
+    });
+    try {
+      await cache.start();
+      const record = fileRecord('ws_race', 'file_race');
+      const token = cache.startFill();
+      // The delete's notification arrives while the read is in flight.
+      await database.db().query('SELECT pg_notify($1, $2)', [FILE_DELETED_CHANNEL, 'ws_race/file_race']);
+      const until = Date.now() + 2000;
+      while (cache.startFill() === token && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 5));
+      cache.fill(token!, record);
+      assert.equal(cache.get('ws_race', 'file_race'), undefined);
+    } finally {
+      await cache.close();
+      await database.close();
+    }
+  });
+});
+
+function fileRecord(workspaceId: string, id: string): FileRecord {
+  return {
+    id,
+    workspaceId,
+    filename: 'a.txt',
+    mimeType: 'text/plain',
+    sizeBytes: 3,
+    sha256: 'f'.repeat(64),
+    purpose: 'user_data',
+    dialect: 'anthropic',
+    createdAtMs: 1,
+    expiresAtMs: null,
+    blobKey: `blob_${id}`,
+  };
+}
+
+async function withClient<T>(url: string, run: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await run(client);
+  } finally {
+    await client.end();
+  }
+}

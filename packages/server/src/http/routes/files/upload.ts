@@ -9,7 +9,7 @@ import { InvalidParameterError, InvalidRequestError } from '../../../errors.js';
 import type { StagedUpload } from '../../../files/file-service.js';
 import { isValidMediaType } from '../../../files/mime-type.js';
 import { truncate } from '../../../text.js';
-import { rejectOversizedBody } from '../../body-limit.js';
+import { declaredBodyBytes, rejectOversizedBody } from '../../body-limit.js';
 import { readIdempotencyKey } from '../../idempotency-key.js';
 import { assertMultipart, DEFAULT_MULTIPART_LIMITS, readMultipart } from '../../multipart.js';
 import { sendJson } from '../../respond.js';
@@ -53,6 +53,8 @@ export async function uploadFile({ req, res, services, principal, signal }: Auth
         declaredMimeType: declared,
         purpose: fields.purpose,
         content: part.content,
+        // The multipart body's length: the file plus a few hundred bytes of framing and fields.
+        expectedBytes: declaredBodyBytes(req),
         signal,
         idempotencyKey,
       });
