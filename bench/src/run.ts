@@ -47,7 +47,7 @@ const RESULTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'results');
 
 const USAGE = `usage: npm run bench [-- --quick] [-- --only <scenario>[,<scenario>…]]
 
-  (nothing)  the full profile: 5 runs, 1 GiB transfers, about 30 minutes; bench/results/latest.*
+  (nothing)  the full profile: 5 runs, 1 GiB transfers, about 36 minutes; bench/results/latest.*
   --quick    smaller sizes, 3 runs; bench/results/quick.*
   --only     some scenarios, in their usual order; bench/results/partial/*
              ${SCENARIOS.map((s) => s.name).join(', ')}
