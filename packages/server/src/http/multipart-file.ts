@@ -19,6 +19,8 @@ export interface ReceiveOptions {
   purpose: () => string | undefined;
   /** Called for every text field except `file`; throws to refuse a bad value. */
   onField: (name: string, value: string) => void;
+  /** The request's Idempotency-Key, if any (FileService.stage). */
+  idempotencyKey?: string | undefined;
 }
 
 export async function receiveMultipartFile(ctx: AuthedContext, options: ReceiveOptions): Promise<StagedUpload> {
@@ -43,7 +45,7 @@ export async function receiveMultipartFile(ctx: AuthedContext, options: ReceiveO
         part.stream.resume();
         throw new InvalidRequestError('More than one `file` part; upload one file per request.', { code: 'malformed_multipart' });
       }
-      const declared = part.mimeType === undefined ? undefined : checkMediaType(part.mimeType);
+      const declared = part.mimeType === undefined ? undefined : checkPartMediaType(part.mimeType);
       staged = await service.stage({
         workspaceId: principal.workspaceId,
         filename: part.filename,
@@ -51,8 +53,10 @@ export async function receiveMultipartFile(ctx: AuthedContext, options: ReceiveO
         purpose: options.purpose(),
         dialect: options.dialect,
         content: part.content,
+        // The multipart body's length: the file plus a few hundred bytes of framing and fields.
         expectedBytes: declaredBodyBytes(req),
         signal,
+        idempotencyKey: options.idempotencyKey,
       });
     }
   } catch (err) {
@@ -68,6 +72,13 @@ export async function receiveMultipartFile(ctx: AuthedContext, options: ReceiveO
 export function checkMediaType(value: string, parameter = 'file'): string {
   if (!isValidMediaType(value)) {
     throw new InvalidParameterError(parameter, `${JSON.stringify(truncate(value))} is not a valid media type.`);
+  }
+  return value;
+}
+
+function checkPartMediaType(value: string): string {
+  if (!isValidMediaType(value)) {
+    throw new InvalidParameterError('file', `the part's Content-Type ${JSON.stringify(truncate(value))} is not a valid media type.`);
   }
   return value;
 }

@@ -5,13 +5,10 @@
  */
 import type { FilePurpose } from '@cabinet/client/wire';
 import { WIRE_LIMITS } from '@cabinet/client/wire';
-import { InvalidParameterError, InvalidRequestError } from '../../../errors.js';
-import type { StagedUpload } from '../../../files/file-service.js';
-import { isValidMediaType } from '../../../files/mime-type.js';
+import { InvalidParameterError } from '../../../errors.js';
 import { truncate } from '../../../text.js';
-import { declaredBodyBytes, rejectOversizedBody } from '../../body-limit.js';
 import { readIdempotencyKey } from '../../idempotency-key.js';
-import { assertMultipart, DEFAULT_MULTIPART_LIMITS, readMultipart } from '../../multipart.js';
+import { receiveMultipartFile } from '../../multipart-file.js';
 import { sendJson } from '../../respond.js';
 import type { AuthedContext } from '../../route.js';
 import { toFileObject } from '../../serialize.js';
@@ -21,57 +18,22 @@ interface Fields {
   expiresInSeconds?: number;
 }
 
-export async function uploadFile({ req, res, services, principal, signal }: AuthedContext): Promise<void> {
-  const service = services.files;
-  const { workspaceId } = principal;
-  assertMultipart(req.headers);
-  rejectOversizedBody(req, service.maxFileBytes);
-  const idempotencyKey = readIdempotencyKey(req);
-
+export async function uploadFile(ctx: AuthedContext): Promise<void> {
+  const service = ctx.services.files;
+  const idempotencyKey = readIdempotencyKey(ctx.req);
   const fields: Fields = {};
-  let staged: StagedUpload | undefined;
-  try {
-    const parts = readMultipart(req.headers, req, { ...DEFAULT_MULTIPART_LIMITS, maxFileBytes: service.maxFileBytes });
-    for await (const part of parts) {
-      if (part.kind === 'field') {
-        if (part.name === 'file') throw fileWithoutFilename();
-        readField(fields, part.name, part.value);
-        continue;
-      }
-      if (part.name !== 'file') {
-        part.stream.resume();
-        throw new InvalidRequestError(`Unexpected file part \`${truncate(part.name)}\`; upload the file in a part named \`file\`.`, { code: 'malformed_multipart' });
-      }
-      if (staged) {
-        part.stream.resume();
-        throw new InvalidRequestError('More than one `file` part; upload one file per request.', { code: 'malformed_multipart' });
-      }
-      const declared = part.mimeType === undefined ? undefined : checkMediaType(part.mimeType);
-      staged = await service.stage({
-        workspaceId,
-        filename: part.filename,
-        declaredMimeType: declared,
-        purpose: fields.purpose,
-        content: part.content,
-        // The multipart body's length: the file plus a few hundred bytes of framing and fields.
-        expectedBytes: declaredBodyBytes(req),
-        signal,
-        idempotencyKey,
-      });
-    }
-  } catch (err) {
-    if (staged) await service.abort(staged);
-    throw err;
-  }
-  if (!staged) {
-    throw new InvalidRequestError('No file part: upload the file in a multipart part named `file`.', { code: 'malformed_multipart' });
-  }
+  const staged = await receiveMultipartFile(ctx, {
+    dialect: 'anthropic',
+    purpose: () => fields.purpose,
+    onField: (name, value) => readField(fields, name, value),
+    idempotencyKey,
+  });
   const { record } = await service.commit(staged, {
     purpose: fields.purpose,
     expiresInSeconds: fields.expiresInSeconds,
     idempotencyKey,
   });
-  sendJson(res, 200, toFileObject(record));
+  sendJson(ctx.res, 200, toFileObject(record));
 }
 
 function readField(fields: Fields, name: string, value: string): void {
@@ -91,18 +53,4 @@ function readField(fields: Fields, name: string, value: string): void {
     fields.expiresInSeconds = n;
   }
   // Other text fields are ignored, for forward compatibility with new SDK parameters.
-}
-
-function checkMediaType(value: string): string {
-  if (!isValidMediaType(value)) {
-    throw new InvalidParameterError('file', `the part's Content-Type ${JSON.stringify(truncate(value))} is not a valid media type.`);
-  }
-  return value;
-}
-
-function fileWithoutFilename(): InvalidRequestError {
-  return new InvalidRequestError(
-    'The `file` part has no filename, so it arrived as a text field; send it as a file part (with a filename parameter, which may be empty).',
-    { code: 'malformed_multipart' },
-  );
 }
