@@ -14,7 +14,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
@@ -118,7 +118,11 @@ async function contentSha(server: ServerProcess, id: string): Promise<string | n
   return sha256(new Uint8Array(await res.arrayBuffer()));
 }
 
-/** Every blob the embedded store holds: files in the shard directories, and the small ones packed in small.db. */
+/**
+ * Every blob the embedded store holds: files in the shard directories, and the small ones, rows of
+ * cabinet.db's `small_blobs` (committed with their records), or of a `blobs/small.db` of the
+ * earlier layout if one exists (never created now).
+ */
 function blobsOnDisk(dataDir: string): { blobs: Set<string>; temps: number } {
   const root = join(dataDir, 'blobs');
   const blobs = new Set<string>();
@@ -127,14 +131,15 @@ function blobsOnDisk(dataDir: string): { blobs: Set<string>; temps: number } {
     if (entry.name === '.tmp') temps += readdirSync(join(root, '.tmp')).length;
     else if (entry.isDirectory()) for (const name of readdirSync(join(root, entry.name))) blobs.add(name);
   }
-  const small = new Database(join(root, 'small.db'), { readonly: true, fileMustExist: true });
+  assert.equal(existsSync(join(root, 'small.db')), false, 'no small.db: small blobs live in cabinet.db');
+  const db = new Database(join(dataDir, 'cabinet.db'), { readonly: true, fileMustExist: true });
   try {
-    for (const row of small.prepare('SELECT key FROM blobs').all() as Array<{ key: string }>) {
+    for (const row of db.prepare('SELECT key FROM small_blobs').all() as Array<{ key: string }>) {
       assert.ok(!blobs.has(row.key), `blob ${row.key} is in one tier only`);
       blobs.add(row.key);
     }
   } finally {
-    small.close();
+    db.close();
   }
   return { blobs, temps };
 }

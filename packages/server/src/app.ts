@@ -87,6 +87,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const service = new FileService({
     blobs: stores.blobs,
     metadata: stores.metadata.files,
+    inlineBlobs: stores.inlineBlobs,
     maxFileBytes: config.maxFileBytes,
     quotaBytes: config.quotaBytes,
     clock,

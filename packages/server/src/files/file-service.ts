@@ -10,6 +10,10 @@
  *      Only now is the file visible. A crash between 1 and 2 leaves an orphan blob, which
  *      `sweepOrphans` removes; a crash during 1 leaves a temp file or an unfinished multipart upload,
  *      which the blob store's init or `sweepLeftovers` removes.
+ *   A small upload on a backend whose metadata database holds small blobs (`inlineBlobs`, the
+ *   embedded layout) skips step 1's write: its bytes (read ahead, at most 64 KiB) are kept in the
+ *   staged upload and step 2 inserts them with the record, in one transaction and one flush
+ *   (docs/storage.md). Nothing is stored before the commit, so a crash leaves nothing at all.
  * Delete protocol: record first (the file disappears at once), then the blob; a crash in between
  * again leaves only an orphan blob.
  *
@@ -28,6 +32,7 @@ import {
   FileNotFoundError,
   FileTooLargeError,
   IdempotencyError,
+  InsufficientStorageError,
   InvalidRequestError,
   QuotaExceededError,
   ResourceNotFoundError,
@@ -35,7 +40,7 @@ import {
 } from '../errors.js';
 import { BlobNotFoundError } from '../storage/blob-store.js';
 import type { BlobStore, ByteRange, GetOptions } from '../storage/blob-store.js';
-import type { FileMetadataStore, InsertResult, ListResult, PurposeFilter } from '../storage/file-metadata-store.js';
+import type { FileMetadataStore, InlineBlobInsert, InsertResult, ListResult, PurposeFilter } from '../storage/file-metadata-store.js';
 import type { Dialect, FileRecord, IdempotencyRecord } from '../storage/records.js';
 import type { PartRef } from '../storage/blob-parts.js';
 import type { UploadRecord, UploadStore } from '../storage/upload-store.js';
@@ -57,6 +62,11 @@ export interface Logger {
 export interface FileServiceOptions {
   blobs: BlobStore;
   metadata: FileMetadataStore;
+  /**
+   * Small files' bytes committed with their records (one transaction), where the metadata
+   * database holds the blob store's small blobs (`Stores.inlineBlobs`); absent: `blobs.put` first.
+   */
+  inlineBlobs?: InlineBlobInsert | undefined;
   maxFileBytes: number;
   /** Storage quota of every workspace. */
   quotaBytes: number;
@@ -125,6 +135,11 @@ export interface StagedUpload {
    * (`blobKey` names no blob); commit answers with the original file or fails.
    */
   readonly replay?: { key: string; quotaError: QuotaExceededError };
+  /**
+   * The whole content, held for a commit that stores it with the record (`inlineBlobs`): nothing
+   * was stored yet, and `blobKey` names no blob until that commit.
+   */
+  readonly inlineBytes?: Uint8Array;
 }
 
 export interface CommitInput {
@@ -164,6 +179,7 @@ const FRAMING_ALLOWANCE_BYTES = 4 * 1024;
 export class FileService {
   private readonly blobs: BlobStore;
   private readonly metadata: FileMetadataStore;
+  private readonly inlineBlobs: InlineBlobInsert | undefined;
   private readonly clock: () => number;
   private readonly ids: FileIdGenerator;
   private readonly logger: Logger | undefined;
@@ -178,6 +194,7 @@ export class FileService {
   constructor(options: FileServiceOptions) {
     this.blobs = options.blobs;
     this.metadata = options.metadata;
+    this.inlineBlobs = options.inlineBlobs;
     this.clock = options.clock ?? Date.now;
     this.ids = options.ids ?? createFileIdGenerator();
     this.logger = options.logger;
@@ -226,18 +243,31 @@ export class FileService {
     // One iterator for every loop below: after a switch to replay, the rest of the body is read
     // from where storing stopped (a `for await` would close the part's stream when it stops).
     const source = input.content[Symbol.asyncIterator]();
-    const tapped = async function* (this: FileService): AsyncGenerator<Uint8Array> {
-      // Read ahead: a body that ends within SMALL_UPLOAD_BYTES is stored without a reservation.
-      const ahead: Uint8Array[] = [];
-      const mayBeSmall = input.expectedBytes === undefined || input.expectedBytes <= SMALL_UPLOAD_BYTES + FRAMING_ALLOWANCE_BYTES;
+    // Read ahead: a body that ends within SMALL_UPLOAD_BYTES is stored without a reservation.
+    const ahead: Uint8Array[] = [];
+    let small = false;
+    const mayBeSmall = input.expectedBytes === undefined || input.expectedBytes <= SMALL_UPLOAD_BYTES + FRAMING_ALLOWANCE_BYTES;
+    try {
       while (mayBeSmall && sizeBytes <= SMALL_UPLOAD_BYTES) {
         const { value: chunk, done } = await source.next();
         if (done) {
-          yield* ahead;
-          return;
+          small = true;
+          break;
         }
         inspect(chunk);
         ahead.push(chunk);
+      }
+      input.signal?.throwIfAborted();
+    } catch (err) {
+      await source.return?.().catch(() => undefined);
+      throw err;
+    }
+    // Kept for the commit, which stores them with the record (one transaction, one flush).
+    const inlineBytes = small && this.inlineBlobs && sizeBytes <= this.inlineBlobs.maxInlineBlobBytes ? Buffer.concat(ahead, sizeBytes) : undefined;
+    const tapped = async function* (this: FileService): AsyncGenerator<Uint8Array> {
+      if (small) {
+        yield* ahead;
+        return;
       }
       try {
         reservedBytes = await this.reserveAtLeast(input.workspaceId, reservationId, sizeBytes, 0, input.expectedBytes);
@@ -265,9 +295,11 @@ export class FileService {
     }.call(this);
 
     try {
-      const written = await this.blobs.put(blobKey, tapped, input.signal ? { signal: input.signal } : {});
-      if (written.sizeBytes !== sizeBytes) {
-        throw new StorageError(`blob store wrote ${written.sizeBytes} bytes of ${sizeBytes}`);
+      if (!inlineBytes) {
+        const written = await this.blobs.put(blobKey, tapped, input.signal ? { signal: input.signal } : {});
+        if (written.sizeBytes !== sizeBytes) {
+          throw new StorageError(`blob store wrote ${written.sizeBytes} bytes of ${sizeBytes}`);
+        }
       }
     } catch (err) {
       await this.metadata.release(reservationId).catch(() => undefined);
@@ -297,6 +329,7 @@ export class FileService {
       dialect,
       batch: validator ? { problem: batchProblem } : undefined,
       ...(replay ? { replay } : {}),
+      ...(inlineBytes ? { inlineBytes } : {}),
     };
     if (rejectEarly && batchProblem) {
       await this.abort(staged);
@@ -326,7 +359,8 @@ export class FileService {
   /** Forgets a staged upload: removes its bytes and releases its reservation. */
   async abort(staged: StagedUpload): Promise<void> {
     await this.metadata.release(staged.reservationId).catch(() => undefined);
-    if (staged.replay) return; // nothing was stored
+    // Nothing was stored: a replay stores nothing, inline bytes only with their record.
+    if (staged.replay || staged.inlineBytes) return;
     await this.blobs.delete(staged.blobKey).catch((err: unknown) => {
       // The sweeper will find it later; nothing is visible meanwhile.
       this.logger?.warn({ err, blobKey: staged.blobKey }, 'could not remove aborted upload; left for the sweeper');
@@ -634,9 +668,15 @@ export class FileService {
     }
     // A small upload reserved nothing: the insert checks the quota (a refusal changes nothing).
     const quota = staged.reservedBytes < staged.sizeBytes ? this.quotaBytes : undefined;
+    const { inlineBlobs } = this;
+    const { inlineBytes } = staged;
     const insert = (): Promise<InsertResult> =>
-      this.metadata.insertFile(record, staged.reservationId, idem, quota).catch((err: unknown) => {
-        if (err instanceof QuotaExceededError) throw err;
+      (inlineBytes && inlineBlobs
+        ? inlineBlobs.insertFileWithBlob(record, inlineBytes, staged.reservationId, idem, quota)
+        : this.metadata.insertFile(record, staged.reservationId, idem, quota)
+      ).catch((err: unknown) => {
+        // Refusals that changed nothing; anything else may have committed.
+        if (err instanceof QuotaExceededError || err instanceof InsufficientStorageError) throw err;
         throw new UncertainCommit(err);
       });
     let result = await insert();

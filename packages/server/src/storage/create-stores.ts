@@ -3,10 +3,13 @@
  * imported only when the configuration selects it, so a server on the embedded default never
  * loads `pg` or the AWS SDK (and `@cabinet/server` itself imports no backend).
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config.js';
 import type { BlobStore } from './blob-store.js';
+import type { InlineBlobInsert } from './file-metadata-store.js';
 import type { MetadataBackend } from './metadata-backend.js';
+import type { SqliteDatabase } from './sqlite/database.js';
 import type { S3BlobStoreOptions } from './s3/blob-store.js';
 
 export interface Stores {
@@ -18,6 +21,11 @@ export interface Stores {
    * uploads in flight on other instances, so every sweep spares young objects.
    */
   exclusive: boolean;
+  /**
+   * Present when the metadata database also holds the blob store's small blobs (the embedded
+   * layout): FileService commits a small upload's bytes with its record, in one transaction.
+   */
+  inlineBlobs?: InlineBlobInsert;
 }
 
 export type StoreConfig = Pick<
@@ -39,11 +47,17 @@ export async function createStores(config: StoreConfig, deps: StoreDependencies 
     const { MemoryBlobStore, MemoryMetadataBackend } = await import('./memory/index.js');
     return { blobs: new MemoryBlobStore(), metadata: new MemoryMetadataBackend(), exclusive: true };
   }
-  const blobs = config.s3Bucket === '' ? await createLocalBlobStore(config.dataDir) : await createS3BlobStore(config, deps);
+  const metadata = await createMetadataBackend(config, deps);
+  if (config.s3Bucket !== '') return { blobs: await createS3BlobStore(config, deps), metadata, exclusive: false };
+  if (config.databaseUrl !== '') return { blobs: await createLocalBlobStore(config.dataDir), metadata, exclusive: false };
+  // The embedded layout: small blobs are rows of cabinet.db, beside the records (one flush each).
+  const { SqliteMetadataBackend } = await import('./sqlite/index.js');
+  if (!(metadata instanceof SqliteMetadataBackend)) throw new Error('the embedded layout needs the SQLite metadata backend');
   return {
-    blobs,
-    metadata: await createMetadataBackend(config, deps),
-    exclusive: config.s3Bucket === '' && config.databaseUrl === '',
+    blobs: await createLocalBlobStore(config.dataDir, metadata.database),
+    metadata,
+    exclusive: true,
+    inlineBlobs: metadata.files,
   };
 }
 
@@ -73,15 +87,27 @@ export function sqliteDatabasePath(dataDir: string): string {
   return join(dataDir, 'cabinet.db');
 }
 
-/** Local disk: files above 64 KiB as files, smaller ones packed in `blobs/small.db` (bench/, scenario 3). */
-async function createLocalBlobStore(dataDir: string): Promise<BlobStore> {
+/**
+ * Local disk: files above 64 KiB as files under `blobs/`, smaller ones packed in SQLite (bench/,
+ * scenario 3): in the metadata database `database` when it is SQLite (`cabinet.db`, table
+ * `small_blobs`), else in `blobs/small.db`. A `blobs/small.db` left by a version that kept small
+ * blobs there stays readable (a read-only tier, never written) next to `database`; see
+ * docs/storage.md for why its rows are not copied over.
+ */
+async function createLocalBlobStore(dataDir: string, database?: SqliteDatabase): Promise<BlobStore> {
   const root = join(dataDir, 'blobs');
   const [{ SqliteBlobStore }, { FsBlobStore }, { TieredBlobStore }] = await Promise.all([
     import('./sqlite/index.js'),
     import('./fs/index.js'),
     import('./tiered-blob-store.js'),
   ]);
-  return new TieredBlobStore({ small: new SqliteBlobStore({ path: join(root, 'small.db') }), large: new FsBlobStore({ root }) });
+  const smallDb = join(root, 'small.db');
+  if (!database) return new TieredBlobStore({ small: new SqliteBlobStore({ path: smallDb }), large: new FsBlobStore({ root }) });
+  return new TieredBlobStore({
+    small: new SqliteBlobStore({ database }),
+    large: new FsBlobStore({ root }),
+    legacy: existsSync(smallDb) ? new SqliteBlobStore({ path: smallDb }) : undefined,
+  });
 }
 
 async function createS3BlobStore(config: StoreConfig, deps: StoreDependencies): Promise<BlobStore> {

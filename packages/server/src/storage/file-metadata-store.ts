@@ -50,6 +50,36 @@ export interface ListResult {
 
 export type InsertResult = { inserted: true } | { inserted: false; existing: IdempotencyRecord };
 
+/**
+ * An optional capability of a metadata database that also holds small blobs (the embedded
+ * backend: `cabinet.db`'s `small_blobs`, read by the blob store's small tier): a file's record and
+ * its bytes commit in ONE transaction, so one durable commit (one WAL flush) covers both, instead
+ * of a blob flush and then a record flush in turn (docs/storage.md, "One flush per small upload").
+ *
+ * Offered only by a backend whose blob store reads those rows (create-stores.ts wires it, as
+ * `Stores.inlineBlobs`); FileService uses it for uploads whose bytes it already holds, and
+ * `BlobStore.put` then `insertFile` otherwise. The commit protocol's promises hold unchanged: the
+ * file is visible only with its bytes, and is durable when the promise resolves.
+ */
+export interface InlineBlobInsert {
+  /** The largest blob it takes (larger ones go through the blob store). */
+  readonly maxInlineBlobBytes: number;
+
+  /**
+   * `insertFile` (same arguments, results and errors), and in the same transaction the blob
+   * `record.blobKey` with `bytes` (replacing a row under that key). When nothing is inserted (an
+   * idempotency key already recorded, or QuotaExceededError), no blob is written either. A full
+   * disk rejects with `InsufficientStorageError`, having changed nothing.
+   */
+  insertFileWithBlob(
+    record: FileRecord,
+    bytes: Uint8Array,
+    reservationId: string,
+    idempotency?: IdempotencyRecord,
+    quotaBytes?: number,
+  ): Promise<InsertResult>;
+}
+
 export interface FileMetadataStore {
   // --- Files ---
 

@@ -16,6 +16,11 @@
  * store holds whole blobs in memory while it writes). An assembled upload of up to the small-blob
  * size is written to the small tier like any small blob; a larger one is assembled by the large
  * tier (fs: hard links, no copy) and, as with `put`, then unshadowed.
+ *
+ * `legacy`: a small tier that is read but never written (the `blobs/small.db` of data directories
+ * from before small blobs moved into `cabinet.db`, docs/storage.md). It is asked after `small` and
+ * before `large`, so it shadows the large tier like `small` does (and `small` shadows it); a large
+ * `put`, and `delete`, remove the key from it.
  */
 import { BlobNotFoundError } from './blob-store.js';
 import type { BlobInfo, BlobStore, ByteRange, GetOptions, PutOptions } from './blob-store.js';
@@ -34,6 +39,8 @@ export interface SmallBlobStore extends BlobStore {
 export interface TieredBlobStoreOptions {
   small: SmallBlobStore;
   large: BlobStore;
+  /** Small blobs of an older layout: read, deleted, never written. */
+  legacy?: SmallBlobStore | undefined;
   smallBlobBytes?: number;
 }
 
@@ -41,12 +48,14 @@ export class TieredBlobStore implements BlobStore {
   readonly name: string;
   private readonly small: SmallBlobStore;
   private readonly large: BlobStore;
+  private readonly legacy: SmallBlobStore | undefined;
   private readonly limit: number;
   readonly parts?: BlobPartStore;
 
   constructor(options: TieredBlobStoreOptions) {
     this.small = options.small;
     this.large = options.large;
+    this.legacy = options.legacy;
     const parts = options.large.parts;
     if (parts) {
       const assembleLarge = parts.assemble?.bind(parts);
@@ -68,6 +77,7 @@ export class TieredBlobStore implements BlobStore {
                 }
                 await assembleLarge(key, uploadId, refs, putOptions);
                 await this.small.delete(key);
+                await this.legacy?.delete(key);
               },
             }
           : {}),
@@ -81,6 +91,7 @@ export class TieredBlobStore implements BlobStore {
     // The large store first: the fs store takes the data directory's lock.
     await this.large.init();
     await this.small.init();
+    await this.legacy?.init();
   }
 
   async put(key: string, source: AsyncIterable<Uint8Array>, options: PutOptions = {}): Promise<{ sizeBytes: number }> {
@@ -105,6 +116,7 @@ export class TieredBlobStore implements BlobStore {
     if (ended) return this.small.put(key, replay(head), options);
     const written = await this.large.put(key, concat(head, iterator), options);
     await this.small.delete(key);
+    await this.legacy?.delete(key);
     return written;
   }
 
@@ -113,20 +125,32 @@ export class TieredBlobStore implements BlobStore {
       return await this.small.get(key, range);
     } catch (err) {
       if (!(err instanceof BlobNotFoundError)) throw err;
-      return this.large.get(key, range, options);
     }
+    if (this.legacy) {
+      try {
+        return await this.legacy.get(key, range);
+      } catch (err) {
+        if (!(err instanceof BlobNotFoundError)) throw err;
+      }
+    }
+    return this.large.get(key, range, options);
   }
 
   async delete(key: string): Promise<void> {
     await this.small.delete(key);
+    await this.legacy?.delete(key);
     await this.large.delete(key);
   }
 
   async *list(): AsyncIterable<BlobInfo> {
     yield* this.small.list();
+    const { legacy } = this;
+    if (legacy) {
+      for await (const blob of legacy.list()) if (!(await this.small.has(blob.key))) yield blob;
+    }
     for await (const blob of this.large.list()) {
-      // A file shadowed by a small blob of the same key was listed with the small tier.
-      if (!(await this.small.has(blob.key))) yield blob;
+      // A file shadowed by a small blob of the same key was listed with a small tier.
+      if (!(await this.small.has(blob.key)) && !(await legacy?.has(blob.key))) yield blob;
     }
   }
 
@@ -136,16 +160,19 @@ export class TieredBlobStore implements BlobStore {
 
   async ping(): Promise<void> {
     await this.small.ping();
+    await this.legacy?.ping();
     await this.large.ping();
   }
 
   observe(observer: StoreObserver): void {
     this.small.observe?.(observer);
+    this.legacy?.observe?.(observer);
     this.large.observe?.(observer);
   }
 
   async close(): Promise<void> {
     await this.small.close();
+    await this.legacy?.close();
     await this.large.close();
   }
 }

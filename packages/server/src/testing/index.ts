@@ -21,4 +21,6 @@ export type { MetadataBackendSuiteOptions } from './metadata-backend-suite.js';
 export { testUploadStore } from './upload-store-suite.js';
 export type { UploadStoreSuiteOptions } from './upload-store-suite.js';
 export { testBlobParts } from './blob-parts-suite.js';
+export { testInlineBlobInsert } from './inline-blob-suite.js';
+export type { InlineBlobStores, InlineBlobSuiteOptions } from './inline-blob-suite.js';
 export type { BlobPartsSuiteOptions } from './blob-parts-suite.js';

@@ -5,6 +5,7 @@ import { it } from 'node:test';
 import { BlobNotFoundError } from '../../src/storage/blob-store.js';
 import { FsBlobStore } from '../../src/storage/fs/blob-store.js';
 import { SqliteBlobStore } from '../../src/storage/sqlite/blob-store.js';
+import { SqliteDatabase } from '../../src/storage/sqlite/database.js';
 import { TieredBlobStore } from '../../src/storage/tiered-blob-store.js';
 import { chunked, readAll, testBlobParts, testBlobStore } from '../../src/testing/index.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -66,5 +67,69 @@ testBlobParts({
   create: async () => {
     const root = await tempDir('tiered-parts');
     return new TieredBlobStore({ small: new SqliteBlobStore({ path: join(root, 'small.db') }), large: new FsBlobStore({ root }) });
+  },
+});
+
+/** The embedded layout since issue 17 §4: small blobs in the metadata database, an earlier `small.db` read as a legacy tier. */
+class SharedSmallTier extends SqliteBlobStore {
+  constructor(private readonly database: SqliteDatabase) {
+    super({ database });
+  }
+  override async init(): Promise<void> {
+    await this.database.open();
+    await super.init();
+  }
+  override async close(): Promise<void> {
+    await super.close();
+    await this.database.close();
+  }
+}
+
+testBlobStore({
+  name: 'tiered (cabinet.db small_blobs + legacy small.db + fs)',
+  create: async () => {
+    const root = await tempDir('tiered-legacy');
+    return new TieredBlobStore({
+      small: new SharedSmallTier(new SqliteDatabase(join(root, 'cabinet.db'))),
+      legacy: new SqliteBlobStore({ path: join(root, 'small.db') }),
+      large: new FsBlobStore({ root }),
+      smallBlobBytes: 1000,
+    });
+  },
+  extraTests: ({ store, key }) => {
+    const tiers = (): { small: SqliteBlobStore; legacy: SqliteBlobStore; large: FsBlobStore } =>
+      store() as unknown as { small: SqliteBlobStore; legacy: SqliteBlobStore; large: FsBlobStore };
+    const listed = async (k: string): Promise<number> => {
+      let n = 0;
+      for await (const blob of store().list()) if (blob.key === k) n++;
+      return n;
+    };
+    it('writes small blobs to the small tier only; reads, lists and deletes those of the legacy tier', async () => {
+      const fresh = key('fresh');
+      await store().put(fresh, chunked(Buffer.alloc(10, 1), 3));
+      assert.equal(await tiers().small.has(fresh), true);
+      assert.equal(await tiers().legacy.has(fresh), false);
+      const old = key('old');
+      await tiers().legacy.put(old, chunked(Buffer.alloc(500, 2), 100));
+      assert.deepEqual(await readAll(await store().get(old)), Buffer.alloc(500, 2));
+      assert.deepEqual(await readAll(await store().get(old, { start: 10, end: 19 })), Buffer.alloc(10, 2));
+      assert.equal(await listed(old), 1);
+      await store().delete(old);
+      assert.equal(await tiers().legacy.has(old), false);
+      await assert.rejects(store().get(old), BlobNotFoundError);
+    });
+    it('a legacy blob is shadowed by a small put and unshadowed by a large one', async () => {
+      const k = key('legacy-replaced');
+      await tiers().legacy.put(k, chunked(Buffer.alloc(100, 3), 100));
+      await store().put(k, chunked(Buffer.alloc(20, 4), 10));
+      assert.deepEqual(await readAll(await store().get(k)), Buffer.alloc(20, 4));
+      assert.equal(await listed(k), 1);
+      await store().put(k, chunked(Buffer.alloc(5000, 5), 1000));
+      assert.deepEqual(await readAll(await store().get(k)), Buffer.alloc(5000, 5));
+      assert.equal(await tiers().legacy.has(k), false);
+      assert.equal(await listed(k), 1);
+      await store().delete(k);
+      await assert.rejects(store().get(k), BlobNotFoundError);
+    });
   },
 });

@@ -27,10 +27,13 @@ export class SqliteMetadataBackend implements MetadataBackend {
   readonly mirrors: SqliteMirrorStore;
   readonly jobs = new InProcessJobLock();
   readonly uploads: SqliteUploadStore;
+  /** The database, shared with the embedded blob store's small tier (create-stores.ts). */
+  readonly database: SqliteDatabase;
   private readonly db: SqliteDatabase;
 
   constructor(options: SqliteMetadataOptions) {
     this.db = new SqliteDatabase(options.path);
+    this.database = this.db;
     this.files = new SqliteFileMetadataStore(this.db, options.recordCacheSize);
     this.apiKeys = new SqliteApiKeyStore(this.db);
     this.workspaces = new SqliteWorkspaceStore(this.db);

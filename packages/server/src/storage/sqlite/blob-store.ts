@@ -1,11 +1,19 @@
 /**
- * Small blobs packed into one SQLite database: the embedded store's home for files of up to
- * `SMALL_BLOB_BYTES` (see ../tiered-blob-store.ts).
+ * Small blobs packed into SQLite: the embedded store's home for files of up to `SMALL_BLOB_BYTES`
+ * (see ../tiered-blob-store.ts).
  *
  * Why: a small file stored as a file of its own costs three flushes (its data, the rename's
  * directory, the metadata commit), and on our disks these cap durable 1 KiB uploads near 1,000/s
  * whatever the server does (bench/, scenario 3). Here a blob is a row, and one WAL flush commits
  * every blob written meanwhile (WalSync), the same group commit databases use.
+ *
+ * Where the rows live:
+ * - `{ database }`: the table `small_blobs` of the metadata database (`cabinet.db`), the default
+ *   since issue 17 §4. The store shares the metadata backend's connection, which opens, migrates
+ *   and closes it; so a file's record and its bytes can commit in one transaction
+ *   (`SqliteFileMetadataStore.insertFileWithBlob`), made durable by one flush.
+ * - `{ path }`: a database of its own (table `blobs`), as `blobs/small.db` was before; still opened,
+ *   read-only in practice, for the rows a data directory holds from then (create-stores.ts).
  *
  * `put` holds the whole blob in memory before it commits, by design: the tiered store only sends
  * blobs it has already seen end within the small-blob limit. Used alone (the conformance suite),
@@ -19,11 +27,16 @@ import type { BlobInfo, BlobStore, ByteRange, PutOptions } from '../blob-store.j
 import { openSqlite } from './wal-sync.js';
 import type { WalSync } from './wal-sync.js';
 import type { StoreObserver } from '../store-observer.js';
+import type { SqliteDatabase } from './database.js';
 
-export interface SqliteBlobStoreOptions {
-  /** Database file path, or ':memory:'. */
-  path: string;
-}
+export type SqliteBlobStoreOptions =
+  /** A database of its own: file path, or ':memory:'. */
+  | { path: string }
+  /** The metadata database's table `small_blobs` (opened and closed by its backend). */
+  | { database: SqliteDatabase };
+
+/** The table of the metadata database that holds small blobs (migration 5). */
+export const SMALL_BLOBS_TABLE = 'small_blobs';
 
 /** Keys listed per query: `list()` yields between queries, and better-sqlite3 cannot interleave. */
 const LIST_PAGE = 1000;
@@ -43,7 +56,13 @@ export class SqliteBlobStore implements BlobStore {
   }
 
   async init(): Promise<void> {
-    const { db, wal } = await openSqlite(this.options.path, (seconds, commits) => this.observer?.walFlushed('small_blobs', seconds, commits));
+    const { options } = this;
+    if ('database' in options) {
+      // The metadata backend opened (and migrated) it already: `App.start` opens metadata first.
+      this.statements = prepare(options.database.connection(), SMALL_BLOBS_TABLE);
+      return;
+    }
+    const { db, wal } = await openSqlite(options.path, (seconds, commits) => this.observer?.walFlushed('small_blobs', seconds, commits));
     this.wal = wal;
     // A rowid table, not WITHOUT ROWID: rows of up to 64 KiB are far past the ~200 bytes for
     // which SQLite advises WITHOUT ROWID; measured, it made the insert ~1.5x as costly.
@@ -52,7 +71,7 @@ export class SqliteBlobStore implements BlobStore {
       bytes            BLOB    NOT NULL,
       modified_at_ms   INTEGER NOT NULL
     )`);
-    this.statements = prepare(db);
+    this.statements = prepare(db, 'blobs');
     this.db = db;
     await wal.durable();
   }
@@ -71,7 +90,7 @@ export class SqliteBlobStore implements BlobStore {
       // One statement, so the replacement of an existing blob is atomic.
       this.stmts().put.run(key, bytes, Date.now());
     } catch (err) {
-      throw translate(err);
+      throw translateSqliteError(err);
     }
     await this.durable();
     return { sizeBytes: size };
@@ -114,6 +133,7 @@ export class SqliteBlobStore implements BlobStore {
   }
 
   async close(): Promise<void> {
+    // A shared connection is the metadata backend's to close: only forget the statements.
     await this.wal?.close();
     this.wal = undefined;
     this.statements = undefined;
@@ -124,6 +144,7 @@ export class SqliteBlobStore implements BlobStore {
   // --- Internal helpers ---
 
   private durable(): Promise<void> {
+    if ('database' in this.options) return this.options.database.durable();
     return this.wal?.durable() ?? Promise.resolve();
   }
 
@@ -133,19 +154,19 @@ export class SqliteBlobStore implements BlobStore {
   }
 }
 
-function prepare(db: Database.Database) {
+function prepare(db: Database.Database, table: string) {
   return {
-    put: db.prepare('INSERT OR REPLACE INTO blobs (key, bytes, modified_at_ms) VALUES (?, ?, ?)'),
-    get: db.prepare('SELECT bytes FROM blobs WHERE key = ?'),
-    has: db.prepare('SELECT 1 FROM blobs WHERE key = ?'),
-    delete: db.prepare('DELETE FROM blobs WHERE key = ?'),
-    list: db.prepare('SELECT key, modified_at_ms FROM blobs WHERE key > ? ORDER BY key LIMIT ?'),
+    put: db.prepare(`INSERT OR REPLACE INTO ${table} (key, bytes, modified_at_ms) VALUES (?, ?, ?)`),
+    get: db.prepare(`SELECT bytes FROM ${table} WHERE key = ?`),
+    has: db.prepare(`SELECT 1 FROM ${table} WHERE key = ?`),
+    delete: db.prepare(`DELETE FROM ${table} WHERE key = ?`),
+    list: db.prepare(`SELECT key, modified_at_ms FROM ${table} WHERE key > ? ORDER BY key LIMIT ?`),
     ping: db.prepare('SELECT 1'),
   };
 }
 
 /** A full disk becomes the error clients can act on (SQLITE_FULL), as in the fs store. */
-function translate(err: unknown): unknown {
+export function translateSqliteError(err: unknown): unknown {
   const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
   if (code === 'SQLITE_FULL') return new InsufficientStorageError(err);
   return err;

@@ -14,14 +14,17 @@
  * ~15 µs of a ~100 µs request under load (bench/, scenario 3).
  */
 import { QuotaExceededError } from '../../errors.js';
-import type { FileMetadataStore, InsertResult, ListQuery, ListResult } from '../file-metadata-store.js';
+import type { FileMetadataStore, InlineBlobInsert, InsertResult, ListQuery, ListResult } from '../file-metadata-store.js';
 import type { FileRecord, IdempotencyRecord, WorkspaceUsage } from '../records.js';
 import { FILE_COLUMNS, fileValues, toFile, toIdempotency } from '../sql-rows.js';
 import type { FileRow, IdempotencyRow } from '../sql-rows.js';
 import { RecordCache } from '../record-cache.js';
 import type { SqliteDatabase } from './database.js';
+import { SMALL_BLOBS_TABLE, translateSqliteError } from './blob-store.js';
+import { SMALL_BLOB_BYTES } from '../tiered-blob-store.js';
 
-export class SqliteFileMetadataStore implements FileMetadataStore {
+export class SqliteFileMetadataStore implements FileMetadataStore, InlineBlobInsert {
+  readonly maxInlineBlobBytes = SMALL_BLOB_BYTES;
   private readonly reservations = new Map<string, { workspaceId: string; bytes: number }>();
   private readonly records: RecordCache;
   /** Committed bytes per workspace, read once from the database, then kept in step by every write here. */
@@ -43,6 +46,30 @@ export class SqliteFileMetadataStore implements FileMetadataStore {
   }
 
   async insertFile(record: FileRecord, reservationId: string, idem?: IdempotencyRecord, quotaBytes?: number): Promise<InsertResult> {
+    return this.insert(record, undefined, reservationId, idem, quotaBytes);
+  }
+
+  /**
+   * The record and its bytes (a row of `small_blobs`, which the embedded blob store's small tier
+   * reads) in one transaction: one WAL flush makes both durable (InlineBlobInsert).
+   */
+  async insertFileWithBlob(
+    record: FileRecord,
+    bytes: Uint8Array,
+    reservationId: string,
+    idem?: IdempotencyRecord,
+    quotaBytes?: number,
+  ): Promise<InsertResult> {
+    return this.insert(record, bytes, reservationId, idem, quotaBytes);
+  }
+
+  private async insert(
+    record: FileRecord,
+    blob: Uint8Array | undefined,
+    reservationId: string,
+    idem: IdempotencyRecord | undefined,
+    quotaBytes: number | undefined,
+  ): Promise<InsertResult> {
     const run = this.db.connection().transaction((): InsertResult => {
       if (idem) {
         const existing = this.db.stmt(
@@ -60,10 +87,19 @@ export class SqliteFileMetadataStore implements FileMetadataStore {
           'INSERT INTO idempotency_keys (workspace_id, key, fingerprint, file_id, created_at_ms) VALUES (?, ?, ?, ?, ?)',
         ).run(idem.workspaceId, idem.key, idem.fingerprint, idem.fileId, idem.createdAtMs);
       }
+      if (blob) {
+        this.db.stmt(`INSERT OR REPLACE INTO ${SMALL_BLOBS_TABLE} (key, bytes, modified_at_ms) VALUES (?, ?, ?)`).run(record.blobKey, blob, Date.now());
+      }
       this.insertRows(record);
       return { inserted: true };
     });
-    const result = run.immediate();
+    let result: InsertResult;
+    try {
+      result = run.immediate();
+    } catch (err) {
+      // Rolled back: a full disk (SQLITE_FULL) is the error clients can act on, as for blob writes.
+      throw translateSqliteError(err);
+    }
     if (result.inserted) this.inserted(record, reservationId);
     await this.db.durable();
     return result;
@@ -151,6 +187,9 @@ export class SqliteFileMetadataStore implements FileMetadataStore {
         'UPDATE workspace_usage SET used_bytes = used_bytes - ?, file_count = file_count - 1 WHERE workspace_id = ?',
       ).run(record.sizeBytes, workspaceId);
       this.db.stmt('DELETE FROM idempotency_keys WHERE workspace_id = ? AND file_id = ?').run(workspaceId, id);
+      // A small file's bytes go with its record, atomically (the blob store's delete that follows
+      // finds nothing left here); with other blob stores the table is empty and this is a no-op.
+      this.db.stmt(`DELETE FROM ${SMALL_BLOBS_TABLE} WHERE key = ?`).run(record.blobKey);
       return record;
     });
     const deleted = run.immediate();

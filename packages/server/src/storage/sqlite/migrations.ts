@@ -107,4 +107,14 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   INSERT INTO workspaces (id, created_at_ms) SELECT workspace_id, MIN(created_at_ms) FROM api_keys GROUP BY workspace_id;
   `,
+  // 5: small blobs (up to 64 KiB) move into this database from `blobs/small.db`, so a small file's
+  // bytes and its record commit in one transaction and one WAL flush (docs/storage.md). Rows of an
+  // existing small.db stay there and are read from there (tiered-blob-store.ts, `legacy`).
+  `
+  CREATE TABLE small_blobs (
+    key              TEXT    PRIMARY KEY,
+    bytes            BLOB    NOT NULL,
+    modified_at_ms   INTEGER NOT NULL
+  );
+  `,
 ];

@@ -6,7 +6,8 @@ import { dirname, join } from 'node:path';
 import { it } from 'node:test';
 import { SqliteMetadataBackend } from '../../../src/storage/sqlite/backend.js';
 import { SQLITE_MIGRATIONS } from '../../../src/storage/sqlite/migrations.js';
-import { testMetadataBackend } from '../../../src/testing/index.js';
+import { SqliteBlobStore } from '../../../src/storage/sqlite/blob-store.js';
+import { testInlineBlobInsert, testMetadataBackend } from '../../../src/testing/index.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
 testMetadataBackend({ name: 'sqlite (file)', create: async () => new SqliteMetadataBackend({ path: join(await tempDir('sqlite'), 'cabinet.db') }) });
@@ -59,4 +60,22 @@ it('sqlite: a database of schema 1 migrates forward: revoked keys become archive
   } finally {
     await backend.close();
   }
+});
+
+// The embedded backend's small blobs live in cabinet.db: record and bytes in one transaction.
+testInlineBlobInsert({
+  name: 'sqlite',
+  open: async () => {
+    const backend = new SqliteMetadataBackend({ path: join(await tempDir('sqlite-inline'), 'cabinet.db') });
+    await backend.init();
+    const blobs = new SqliteBlobStore({ database: backend.database });
+    await blobs.init();
+    return {
+      store: { files: backend.files, blobs },
+      close: async () => {
+        await blobs.close();
+        await backend.close();
+      },
+    };
+  },
 });
