@@ -12,8 +12,9 @@
  *   since issue 17 §4. The store shares the metadata backend's connection, which opens, migrates
  *   and closes it; so a file's record and its bytes can commit in one transaction
  *   (`SqliteFileMetadataStore.insertFileWithBlob`), made durable by one flush.
- * - `{ path }`: a database of its own (table `blobs`), as `blobs/small.db` was before; still opened,
- *   read-only in practice, for the rows a data directory holds from then (create-stores.ts).
+ * - `{ path }`: a database of its own (table `blobs`), `blobs/small.db`: written when the metadata
+ *   is not SQLite (local disk with PostgreSQL), and read as a legacy tier where a data directory
+ *   holds one from before (create-stores.ts).
  *
  * `put` holds the whole blob in memory before it commits, by design: the tiered store only sends
  * blobs it has already seen end within the small-blob limit. Used alone (the conformance suite),

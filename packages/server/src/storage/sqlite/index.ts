@@ -1,4 +1,4 @@
-/** The embedded SQLite backend (`@cabinet/server/sqlite`): metadata in `cabinet.db`, small blobs in `small.db`. */
+/** The embedded SQLite backend (`@cabinet/server/sqlite`): metadata and small blobs in `cabinet.db` (an earlier `blobs/small.db` is still read). */
 export { SqliteMetadataBackend } from './backend.js';
 export type { SqliteMetadataOptions } from './backend.js';
 export { SqliteFileMetadataStore } from './file-metadata-store.js';
