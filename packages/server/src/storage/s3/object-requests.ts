@@ -100,6 +100,35 @@ export class ObjectRequests {
     return this.request('GET', key, {}, range ? { range: `bytes=${range.start}-${range.end}` } : {}, undefined, undefined);
   }
 
+  /**
+   * A presigned GetObject URL (SigV4 query-string auth, signed by the same signer): valid for
+   * `expiresInSeconds`, with `query` added and signed (S3's `response-content-type` and the like).
+   * Only `host` is a signed header, so clients may add their own headers (Range) when they use it.
+   */
+  async presignGet(key: string, query: Record<string, string>, expiresInSeconds: number): Promise<string> {
+    const { endpoint } = this.options;
+    const path = endpoint.basePath + encodeKey(key);
+    const signed = await this.signer.presign(
+      {
+        method: 'GET',
+        protocol: endpoint.protocol,
+        hostname: endpoint.hostname,
+        ...(endpoint.port === undefined ? {} : { port: endpoint.port }),
+        path,
+        query,
+        headers: { host: this.host },
+      },
+      { expiresIn: expiresInSeconds },
+    );
+    const search = new URLSearchParams();
+    for (const [name, value] of Object.entries(signed.query ?? {})) {
+      for (const v of Array.isArray(value) ? value : [value]) if (v !== null) search.append(name, v);
+    }
+    // URLSearchParams writes a space as `+`; SigV4 signed it as `%20` (S3 reads `+` as a space too,
+    // but the canonical request must match byte for byte on servers that do not).
+    return `${endpoint.protocol}//${this.host}${path}?${search.toString().replace(/\+/g, '%20')}`;
+  }
+
   close(): void {
     this.agent.destroy();
   }
