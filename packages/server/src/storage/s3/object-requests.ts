@@ -116,17 +116,18 @@ export class ObjectRequests {
         ...(endpoint.port === undefined ? {} : { port: endpoint.port }),
         path,
         query,
-        headers: { host: this.host },
+        // A presigned URL's body is never signed: S3 expects the canonical request to say so.
+        headers: { host: this.host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' },
       },
       { expiresIn: expiresInSeconds },
     );
-    const search = new URLSearchParams();
+    // Encoded as SigV4 canonicalises it (RFC 3986, `escape` below): servers that check the query
+    // as received (Ceph RGW) refuse a `*` left raw or a space sent as `+`.
+    const search: string[] = [];
     for (const [name, value] of Object.entries(signed.query ?? {})) {
-      for (const v of Array.isArray(value) ? value : [value]) if (v !== null) search.append(name, v);
+      for (const v of Array.isArray(value) ? value : [value]) if (v !== null) search.push(`${escape(name)}=${escape(v)}`);
     }
-    // URLSearchParams writes a space as `+`; SigV4 signed it as `%20` (S3 reads `+` as a space too,
-    // but the canonical request must match byte for byte on servers that do not).
-    return `${endpoint.protocol}//${this.host}${path}?${search.toString().replace(/\+/g, '%20')}`;
+    return `${endpoint.protocol}//${this.host}${path}?${search.join('&')}`;
   }
 
   close(): void {
@@ -255,10 +256,12 @@ function backOff(attempt: number): Promise<void> {
 
 /** An object key as a URI path: each segment percent-encoded as S3 (and the SDK) expect. */
 function encodeKey(key: string): string {
-  return key
-    .split('/')
-    .map((segment) => encodeURIComponent(segment).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`))
-    .join('/');
+  return key.split('/').map(escape).join('/');
+}
+
+/** RFC 3986 percent-encoding of everything but unreserved characters, as SigV4 canonicalises. */
+function escape(text: string): string {
+  return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
 async function errorOf(res: IncomingMessage): Promise<S3RequestError> {
