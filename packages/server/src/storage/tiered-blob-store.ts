@@ -136,9 +136,9 @@ export class TieredBlobStore implements BlobStore {
     return this.large.get(key, range, options);
   }
 
-  /** A file of the large tier, unless a small blob shadows it (the small tier has no files). */
+  /** A file of the large tier, unless a small blob (either small tier) shadows it (they have no files). */
   async filePath(key: string): Promise<string | undefined> {
-    if (!this.large.filePath || (await this.small.has(key))) return undefined;
+    if (!this.large.filePath || (await this.small.has(key)) || (await this.legacy?.has(key))) return undefined;
     return this.large.filePath(key);
   }
 

@@ -157,5 +157,13 @@ testBlobStore({
       await store().delete(k);
       await assert.rejects(store().get(k), BlobNotFoundError);
     });
+    it('names no file for a key a legacy blob shadows (the front proxy would send the stale file)', async () => {
+      const k = key('legacy-file-path');
+      await store().put(k, chunked(Buffer.alloc(5000, 6), 1000));
+      assert.ok(await store().filePath?.(k));
+      await tiers().legacy.put(k, chunked(Buffer.alloc(50, 7), 50));
+      assert.deepEqual(await readAll(await store().get(k)), Buffer.alloc(50, 7));
+      assert.equal(await store().filePath?.(k), undefined);
+    });
   },
 });
