@@ -124,7 +124,7 @@ async function contentSha(server: ServerProcess, id: string): Promise<string | n
   return sha256(new Uint8Array(await res.arrayBuffer()));
 }
 
-async function verify(server: ServerProcess, storage: CrashStorage, ledger: Ledger, full: boolean, checkStore: boolean): Promise<{ recovered: number }> {
+async function verify(server: ServerProcess, storage: CrashStorage, ledger: Ledger, full: boolean, checkStore: boolean): Promise<{ recovered: number; settleMs: number }> {
   const visible = await listAll(server);
   const visibleIds = new Set(visible.map((f) => f.id));
   let recovered = 0;
@@ -169,14 +169,16 @@ async function verify(server: ServerProcess, storage: CrashStorage, ledger: Ledg
 
   // Blob store and database reconcile after the sweep: at once on the embedded store, within
   // seconds on PostgreSQL + S3 (crash-storage.ts says why).
-  if (!checkStore) return { recovered };
+  if (!checkStore) return { recovered, settleMs: 0 };
+  const settling = Date.now();
   const { blobs, unfinished, rows, usage } = await settled(storage, reconciled);
+  const settleMs = Date.now() - settling;
   assert.equal(unfinished, 0, 'no temp file or unfinished multipart upload left');
   assert.deepEqual(blobs, rows.map((r) => r.blob_key).sort(), 'blobs in the store = blob keys in the database');
   assert.equal(usage?.used_bytes ?? 0, rows.reduce((sum, r) => sum + r.size_bytes, 0), 'usage = sum of file sizes');
   assert.equal(usage?.file_count ?? 0, rows.length, 'file count = files');
   assert.equal(rows.length, visible.length, 'every record is listed (none expired here)');
-  return { recovered };
+  return { recovered, settleMs };
 }
 
 /** The campaign, on one backend (run by crash.test.ts and crash.postgres-s3.test.ts). */
@@ -189,6 +191,7 @@ export function crashTests(backend: BackendName): void {
     let totalOps = 0;
     let totalRecovered = 0;
     let sweepRaces = 0;
+    let slowestSettleMs = 0;
     let server = await storage.spawn(env);
     // A failed check must not leave the server running (the test process would wait for it).
     after(async () => {
@@ -212,12 +215,15 @@ export function crashTests(backend: BackendName): void {
       if (sweepRace) sweepRaces++;
       server = await storage.spawn(env);
       checkStore = storage.reconcilesAtStartup || kill % 2 === 1 || kill === KILLS - 1;
-      totalRecovered += (await verify(server, storage, ledger, kill === KILLS - 1 || kill % 20 === 0, checkStore)).recovered;
+      const checked = await verify(server, storage, ledger, kill === KILLS - 1 || kill % 20 === 0, checkStore);
+      totalRecovered += checked.recovered;
+      slowestSettleMs = Math.max(slowestSettleMs, checked.settleMs);
     }
     await server.stop({ keepData: true });
     console.log(
       `crash (${backend}): ${KILLS} kills survived (${sweepRaces} near a sweep), ${totalOps} operations acknowledged, ${ledger.acked.size} files at the end, ` +
-        `${ledger.deleted.size} deletes kept, ${totalRecovered} uploads committed just before a kill (complete, byte-exact)`,
+        `${ledger.deleted.size} deletes kept, ${totalRecovered} uploads committed just before a kill (complete, byte-exact); ` +
+        `store reconciled at most ${slowestSettleMs} ms after a restart was ready`,
     );
     assert.ok(totalOps > KILLS, 'the workload did run between kills');
   });
