@@ -112,6 +112,7 @@ export function uploadsCrashTests(backend: BackendName): void {
     let killedInParts = 0;
     let recoveredWhole = 0;
     let claimsOfTheDead = 0;
+    let killedInAssembly = 0;
     for (let kill = 0; kill < KILLS; kill++) {
       const inCompletion = kill % 2 === 1;
       const stop = new AbortController();
@@ -130,14 +131,20 @@ export function uploadsCrashTests(backend: BackendName): void {
         // A few milliseconds into the first completion: it streams tens of MB through the hash.
         await completingStarted;
         if (backend === 'postgres-s3') {
-          // On S3 a completion first waits on round trips (the claim, then the server-side copies of
-          // the parts): a fixed few milliseconds would land before the claim every time. Kill once
-          // the database shows the completion claimed, somewhere into its copies.
+          // On S3 a completion first waits on round trips (the claim, reading the parts back for the
+          // hash, then the server-side copies of the parts into a multipart upload of the file's
+          // key): a fixed few milliseconds would land before the claim every time. Kill once the
+          // database shows the completion claimed (while it hashes), or, every other time, once the
+          // bucket shows the multipart upload of an assembly (not of a part, under parts/).
+          const assembling = kill % 4 === 3;
           const deadline = Date.now() + 10_000;
-          while (((await storage.uploadStatuses())['completing'] ?? 0) === 0 && Date.now() < deadline) {
-            await new Promise((resolve) => setTimeout(resolve, 10));
-          }
-          await new Promise((resolve) => setTimeout(resolve, Math.random() * 400));
+          const reached = async (): Promise<boolean> =>
+            assembling
+              ? (await storage.unfinishedKeys()).some((key) => !key.startsWith('parts/'))
+              : ((await storage.uploadStatuses())['completing'] ?? 0) > 0;
+          while (!(await reached()) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+          if (assembling && (await reached())) killedInAssembly++;
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * (assembling ? 100 : 400)));
         } else {
           await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 60));
         }
@@ -216,7 +223,7 @@ export function uploadsCrashTests(backend: BackendName): void {
     assert.equal(res.status, 200, 'no quota held by the ended uploads');
     await server.stop({ keepData: true });
     console.log(
-      `upload crash (${backend}): ${killedInParts} kills during parts, ${killedInCompletion} during completion; ${uploads.length} uploads completed, ` +
+      `upload crash (${backend}): ${killedInParts} kills during parts, ${killedInCompletion} during completion (${killedInAssembly} of them in an S3 assembly); ${uploads.length} uploads completed, ` +
         `${recoveredWhole} committed just before a kill (whole), ${claimsOfTheDead} completions of a killed instance taken over`,
     );
     assert.ok(killedInCompletion > 0 && killedInParts > 0);

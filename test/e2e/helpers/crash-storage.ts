@@ -41,6 +41,8 @@ export interface CrashStorage {
   /** Starts a server on the campaign's store (the same one every time). */
   spawn(env: Record<string, string>): Promise<ServerProcess>;
   snapshot(): Promise<StoreSnapshot>;
+  /** Keys (below the prefix) of the multipart uploads under way in the bucket; none on the embedded store. */
+  unfinishedKeys(): Promise<string[]>;
   /** How many resumable uploads the database has in each status (`completing` is not on the wire). */
   uploadStatuses(): Promise<Record<string, number>>;
   close(): Promise<void>;
@@ -70,6 +72,7 @@ export async function crashStorage(backend: BackendName, dataDir: string, apiKey
           db.close();
         }
       },
+      unfinishedKeys: async () => [],
       uploadStatuses: async () => {
         const db = new Database(join(dataDir, 'cabinet.db'), { readonly: true, fileMustExist: true });
         try {
@@ -87,9 +90,30 @@ export async function crashStorage(backend: BackendName, dataDir: string, apiKey
   const objects = await testS3Client(s3);
   const db = new pg.Client({ connectionString: databaseUrl });
   await db.connect();
+  const unfinishedKeys = async (): Promise<string[]> => {
+    const keys: string[] = [];
+    let keyMarker: string | undefined;
+    let uploadIdMarker: string | undefined;
+    for (;;) {
+      const page = await objects.send(
+        new ListMultipartUploadsCommand({
+          Bucket: s3.bucket,
+          Prefix: s3.prefix,
+          ...(keyMarker ? { KeyMarker: keyMarker } : {}),
+          ...(uploadIdMarker ? { UploadIdMarker: uploadIdMarker } : {}),
+        }),
+      );
+      for (const upload of page.Uploads ?? []) keys.push((upload.Key ?? '').slice(s3.prefix.length));
+      if (!page.IsTruncated) break;
+      keyMarker = page.NextKeyMarker;
+      uploadIdMarker = page.NextUploadIdMarker;
+    }
+    return keys;
+  };
   return {
     backend,
     reconcilesAtStartup: false,
+    unfinishedKeys,
     spawn: (env) => spawnServer({ dataDir, apiKey, backend, env: { ...SHORT_SWEEP_ENV, ...env } }),
     snapshot: async () => {
       const blobs: string[] = [];
@@ -107,23 +131,7 @@ export async function crashStorage(backend: BackendName, dataDir: string, apiKey
         }
         token = page.IsTruncated ? page.NextContinuationToken : undefined;
       } while (token);
-      let unfinished = 0;
-      let keyMarker: string | undefined;
-      let uploadIdMarker: string | undefined;
-      for (;;) {
-        const page = await objects.send(
-          new ListMultipartUploadsCommand({
-            Bucket: s3.bucket,
-            Prefix: s3.prefix,
-            ...(keyMarker ? { KeyMarker: keyMarker } : {}),
-            ...(uploadIdMarker ? { UploadIdMarker: uploadIdMarker } : {}),
-          }),
-        );
-        unfinished += page.Uploads?.length ?? 0;
-        if (!page.IsTruncated) break;
-        keyMarker = page.NextKeyMarker;
-        uploadIdMarker = page.NextUploadIdMarker;
-      }
+      const unfinished = (await unfinishedKeys()).length;
       const rows = (await db.query<{ id: string; blob_key: string; size_bytes: string }>('SELECT id, blob_key, size_bytes FROM files')).rows.map((r) => ({
         id: r.id,
         blob_key: r.blob_key,
