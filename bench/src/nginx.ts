@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { sleep } from './processes.js';
@@ -71,6 +71,64 @@ http {
     url,
     uploadUrl: `${url}/upload`,
     filesUrl: `${url}/files`,
+    pid: child.pid ?? 0,
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGQUIT');
+      await exited;
+    },
+  };
+}
+
+/** The front-proxy configuration docs/front-proxy.md documents (the file itself, three values replaced). */
+const FRONT_PROXY_CONF = new URL('../../docs/front-proxy.nginx.conf', import.meta.url);
+
+/**
+ * nginx in front of Cabinet, configured with docs/front-proxy.nginx.conf: Cabinet answers downloads
+ * with X-Accel-Redirect and nginx sends the blob file from `blobDir` with sendfile.
+ */
+export async function startFrontProxy(workDir: string, cabinetUrl: string, blobDir: string): Promise<Nginx> {
+  const port = await freePort();
+  const prefix = join(workDir, 'nginx-front');
+  for (const dir of ['tmp', 'logs']) mkdirSync(join(prefix, dir), { recursive: true });
+  let server = readFileSync(FRONT_PROXY_CONF, 'utf8');
+  for (const [from, to] of [
+    ['listen 80;', `listen 127.0.0.1:${port};`],
+    ['http://127.0.0.1:8080', cabinetUrl],
+    ['alias /var/lib/cabinet/blobs/;', `alias ${blobDir}/;`],
+  ] as const) {
+    if (!server.includes(from)) throw new Error(`docs/front-proxy.nginx.conf no longer contains ${from}`);
+    server = server.split(from).join(to);
+  }
+  const conf = join(prefix, 'nginx.conf');
+  writeFileSync(
+    conf,
+    `worker_processes 1;
+daemon off;
+${process.getuid?.() === 0 ? 'user root;' : ''}
+error_log ${prefix}/logs/error.log warn;
+pid ${prefix}/nginx.pid;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path ${prefix}/tmp;
+  proxy_temp_path ${prefix}/tmp;
+  fastcgi_temp_path ${prefix}/tmp;
+  uwsgi_temp_path ${prefix}/tmp;
+  scgi_temp_path ${prefix}/tmp;
+${server}
+}
+`,
+  );
+  const child: ChildProcess = spawn('/usr/sbin/nginx', ['-c', conf, '-p', prefix], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${url}/healthz`, () => (child.exitCode !== null ? `nginx exited: ${stderr}` : undefined));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    url,
+    uploadUrl: `${url}/v1/files`,
+    filesUrl: `${url}/v1/files`,
     pid: child.pid ?? 0,
     async stop() {
       if (child.exitCode === null) child.kill('SIGQUIT');

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only transfer,rss,small,scale,sdk,startup,gateway,uploads,peers,peers-small,instances]`
+ * `npm run bench [-- --quick] [-- --only transfer,rss,small,scale,sdk,startup,gateway,uploads,peers,peers-small,instances,front-proxy]`
  *
  * Installs what it needs (nginx, wrk, curl, PostgreSQL, Ceph), starts Cabinet and the baselines
  * itself, runs the scenarios in order and writes the results (see bench/README.md for method and
@@ -17,6 +17,7 @@ import { FULL, QUICK } from './profile.js';
 import { fmt, judged, runVerdicts, spread, WIDE_SPREAD, warningsOf, writeReport } from './report.js';
 import type { Figure } from './report.js';
 import { cliStartup } from './scenarios/cli-startup.js';
+import { frontProxy } from './scenarios/front-proxy.js';
 import { gateway } from './scenarios/gateway.js';
 import { instances } from './scenarios/instances.js';
 import { listScale } from './scenarios/list-scale.js';
@@ -41,6 +42,7 @@ const SCENARIOS: ReadonlyArray<{ name: string; run: (ctx: Context) => Promise<Fi
   { name: 'peers', run: peersTransfer },
   { name: 'peers-small', run: peersSmall },
   { name: 'instances', run: instances },
+  { name: 'front-proxy', run: frontProxy },
 ];
 
 const RESULTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'results');

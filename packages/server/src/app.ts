@@ -9,6 +9,7 @@ import { createApiKey, DEFAULT_WORKSPACE } from './auth/api-keys.js';
 import { Authenticator } from './auth/authenticator.js';
 import { RateLimiter } from './auth/rate-limiter.js';
 import type { Config } from './config.js';
+import { createDownloadOffload } from './downloads/download-offload.js';
 import { FileService } from './files/file-service.js';
 import type { FileIdGenerator } from './files/file-id.js';
 import { createGateway } from './gateway/create-gateway.js';
@@ -127,6 +128,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     files: service,
     admin,
     uploads,
+    downloadOffload: createDownloadOffload(config, stores.blobs),
     gateway,
     authenticator,
     logger,

@@ -48,6 +48,12 @@ export interface Config {
   s3ForcePathStyle: boolean;
   /** SigV4-sign every request body's SHA-256 (the S3 server then checks each part's bytes). */
   s3SignPayload: boolean;
+  /** Who sends download bytes (docs/front-proxy.md): Cabinet (`off`), nginx (`x-accel-redirect`), or the object store (`s3-presigned`). */
+  downloadOffload: 'off' | 'x-accel-redirect' | 's3-presigned';
+  /** The nginx `internal` location that maps to the blob directory; starts and ends with `/`. */
+  xAccelPrefix: string;
+  /** How long a presigned download URL stays valid. */
+  s3PresignExpirySeconds: number;
   /** File records each process keeps in memory for metadata reads (0: none). */
   recordCacheSize: number;
   /** Orphans and unfinished writes younger than this are spared by sweeps (shared stores). */
@@ -133,6 +139,15 @@ export const OPTIONS = [
   opt('s3Region', 'CABINET_S3_REGION', 'S3 region; unset: `AWS_REGION`, or `us-east-1` with a custom endpoint.', '', nonEmpty),
   opt('s3ForcePathStyle', 'CABINET_S3_FORCE_PATH_STYLE', 'Path-style S3 URLs (`true` for most non-AWS servers).', false, boolean),
   opt('s3SignPayload', 'CABINET_S3_SIGN_PAYLOAD', 'Sign each S3 request body\'s SHA-256 (SigV4), so the S3 server checks every part\'s bytes; costs ~0.6 CPU-s per GiB. Off: bodies are sent `UNSIGNED-PAYLOAD` (use an https endpoint).', false, boolean),
+  opt('downloadOffload', 'CABINET_DOWNLOAD_OFFLOAD', 'Who sends the bytes of `GET …/content` once Cabinet has checked the request (docs/front-proxy.md): `off` (Cabinet), `x-accel-redirect` (an nginx in front, from the blob directory; local disk only) or `s3-presigned` (a redirect to the object store; S3 only).', 'off', (v) =>
+    oneOf(v, ['off', 'x-accel-redirect', 's3-presigned'] as const),
+  ),
+  opt('xAccelPrefix', 'CABINET_X_ACCEL_PREFIX', '`x-accel-redirect`: the nginx `internal` location whose `alias` is `<data dir>/blobs/`.', '/_cabinet_blobs/', (v) =>
+    pattern(v, /^\/([A-Za-z0-9_~-][A-Za-z0-9._~-]*\/)+$/, 'a path that starts and ends with /, such as /_cabinet_blobs/'),
+  ),
+  opt('s3PresignExpirySeconds', 'CABINET_S3_PRESIGN_EXPIRY_SECONDS', '`s3-presigned`: how long each download URL stays valid (it is made per request; a client starts within seconds).', 60, (v) =>
+    integer(v, 1, 604_800),
+  ),
   opt('recordCacheSize', 'CABINET_RECORD_CACHE_SIZE', 'File records kept in memory for metadata reads (~500 bytes each; 0: none). With PostgreSQL a delete anywhere reaches every instance\'s cache, at the latest after ~4 s (docs/deployment.md).', 10_000, (v) =>
     integer(v, 0, 10_000_000),
   ),
@@ -201,6 +216,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: readonly 
   if (result.store === 'memory' && (result.databaseUrl !== '' || result.s3Bucket !== '')) {
     throw new ConfigError('CABINET_STORE=memory keeps everything in memory; unset CABINET_DATABASE_URL and CABINET_S3_BUCKET, or drop CABINET_STORE');
   }
+  checkDownloadOffload(result);
   return { ...result, dataDir: resolve(result.dataDir), ...checkUpstream(result, env) };
 }
 
@@ -222,6 +238,19 @@ export function bytes(raw: string): number {
 }
 
 // --- Internal helpers ---
+
+/** Each way of offloading downloads needs the blob store it reads from. */
+function checkDownloadOffload(config: Config): void {
+  if (config.downloadOffload === 'x-accel-redirect' && (config.s3Bucket !== '' || config.store === 'memory')) {
+    throw new ConfigError(
+      'CABINET_DOWNLOAD_OFFLOAD=x-accel-redirect has nginx read blobs from the local disk; with ' +
+        (config.s3Bucket !== '' ? 'CABINET_S3_BUCKET they are in S3: use s3-presigned' : 'CABINET_STORE=memory there are none on disk'),
+    );
+  }
+  if (config.downloadOffload === 's3-presigned' && config.s3Bucket === '') {
+    throw new ConfigError('CABINET_DOWNLOAD_OFFLOAD=s3-presigned redirects downloads to S3; it needs CABINET_S3_BUCKET (for blobs on the local disk, use x-accel-redirect)');
+  }
+}
 
 /** The gateway settings that depend on each other, and the regions' standard fallbacks. */
 function checkUpstream(config: Config, env: NodeJS.ProcessEnv): Pick<Config, 'upstreamRegion'> {

@@ -29,6 +29,19 @@ describe('configuration', () => {
     assert.equal(loadConfig({}, ['--log-format', 'pretty']).logFormat, 'pretty');
     assert.throws(() => loadConfig({ CABINET_LOG_FORMAT: 'xml' }), /CABINET_LOG_FORMAT \(--log-format\)/);
   });
+  it('refuses a download offload the blob store cannot serve (docs/front-proxy.md)', () => {
+    assert.deepEqual([loadConfig({}).downloadOffload, loadConfig({}).xAccelPrefix, loadConfig({}).s3PresignExpirySeconds], ['off', '/_cabinet_blobs/', 60]);
+    const xAccel = loadConfig({ CABINET_DOWNLOAD_OFFLOAD: 'x-accel-redirect', CABINET_X_ACCEL_PREFIX: '/internal/blobs/' });
+    assert.deepEqual([xAccel.downloadOffload, xAccel.xAccelPrefix], ['x-accel-redirect', '/internal/blobs/']);
+    assert.throws(() => loadConfig({ CABINET_DOWNLOAD_OFFLOAD: 'x-accel-redirect', CABINET_S3_BUCKET: 'b' }), /x-accel-redirect has nginx read blobs from the local disk; with CABINET_S3_BUCKET .* use s3-presigned/);
+    assert.throws(() => loadConfig({ CABINET_DOWNLOAD_OFFLOAD: 'x-accel-redirect', CABINET_STORE: 'memory' }), /CABINET_STORE=memory there are none on disk/);
+    assert.throws(() => loadConfig({ CABINET_DOWNLOAD_OFFLOAD: 's3-presigned' }), /s3-presigned redirects downloads to S3; it needs CABINET_S3_BUCKET/);
+    assert.equal(loadConfig({ CABINET_DOWNLOAD_OFFLOAD: 's3-presigned', CABINET_S3_BUCKET: 'b', CABINET_S3_PRESIGN_EXPIRY_SECONDS: '30' }).s3PresignExpirySeconds, 30);
+    assert.throws(() => loadConfig({ CABINET_DOWNLOAD_OFFLOAD: 'sendfile' }), /CABINET_DOWNLOAD_OFFLOAD \(--download-offload\): expected one of off, x-accel-redirect, s3-presigned/);
+    for (const bad of ['_cabinet_blobs/', '/_cabinet_blobs', '/a b/', '/../']) {
+      assert.throws(() => loadConfig({ CABINET_X_ACCEL_PREFIX: bad }), /CABINET_X_ACCEL_PREFIX/, bad);
+    }
+  });
   it('checks the gateway settings together, with the standard region variables as fallbacks', () => {
     assert.equal(loadConfig({}).upstream, '');
     assert.throws(() => loadConfig({ CABINET_UPSTREAM: 'openai' }), /CABINET_UPSTREAM \(--upstream\): expected one of anthropic, bedrock, vertex, mock/);

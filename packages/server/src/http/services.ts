@@ -3,6 +3,7 @@ import type { Logger as PinoLogger } from 'pino';
 import type { AdminService } from '../admin/admin-service.js';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { RateLimiter } from '../auth/rate-limiter.js';
+import type { DownloadOffload } from '../downloads/download-offload.js';
 import type { FileService } from '../files/file-service.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Readiness } from '../storage/readiness.js';
@@ -15,6 +16,8 @@ export interface Services {
   /** Workspaces and API keys, for the Admin API. */
   admin: AdminService;
   uploads: UploadService;
+  /** Who sends download bytes instead of Cabinet (docs/front-proxy.md); absent: Cabinet. */
+  downloadOffload?: DownloadOffload | undefined;
   /** The Messages gateway; absent when no upstream is configured (its routes answer 404). */
   gateway?: Gateway | undefined;
   authenticator: Authenticator;

@@ -32,6 +32,18 @@ export interface PutOptions {
   signal?: AbortSignal;
 }
 
+/** What a presigned read carries besides the key (S3 `response-*` overrides of the answer's headers). */
+export interface PresignGetOptions {
+  /** How long the URL stays valid. */
+  expiresInSeconds: number;
+  /** The Content-Type the object store answers with instead of the object's own. */
+  responseContentType?: string;
+  /** The Content-Disposition the object store answers with. */
+  responseContentDisposition?: string;
+  /** The Cache-Control the object store answers with. */
+  responseCacheControl?: string;
+}
+
 export interface BlobStore {
   /** Short name for logs and health output, e.g. `fs`, `memory`, `s3`. */
   readonly name: string;
@@ -60,6 +72,20 @@ export interface BlobStore {
    * size it knows). Rejects with `BlobNotFoundError` when there is no blob under `key`.
    */
   get(key: string, range?: ByteRange, options?: GetOptions): Promise<Readable>;
+
+  /**
+   * Where the blob lives as one plain file, relative to the store's root directory (`ab/blob_…ab`),
+   * so that a front proxy with the same directory can send it itself (docs/front-proxy.md);
+   * `undefined` when it is not one plain file (a small blob packed in a database, an assembled
+   * upload made of parts) or is missing. Absent: the store keeps no plain files.
+   */
+  filePath?(key: string): Promise<string | undefined>;
+
+  /**
+   * A URL that lets whoever holds it read the blob, without credentials, for
+   * `options.expiresInSeconds` (docs/front-proxy.md). Absent: the store cannot hand out such URLs.
+   */
+  presignGet?(key: string, options: PresignGetOptions): Promise<string>;
 
   /** Removes the blob. Missing keys are not an error (deletes are retried by sweepers). */
   delete(key: string): Promise<void>;

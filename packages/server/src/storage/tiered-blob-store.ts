@@ -117,6 +117,12 @@ export class TieredBlobStore implements BlobStore {
     }
   }
 
+  /** A file of the large tier, unless a small blob shadows it (the small tier has no files). */
+  async filePath(key: string): Promise<string | undefined> {
+    if (!this.large.filePath || (await this.small.has(key))) return undefined;
+    return this.large.filePath(key);
+  }
+
   async delete(key: string): Promise<void> {
     await this.small.delete(key);
     await this.large.delete(key);

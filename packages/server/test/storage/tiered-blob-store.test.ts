@@ -1,5 +1,6 @@
 /** The embedded store's blob layout: small blobs in SQLite, large ones as files, one contract. */
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { it } from 'node:test';
 import { BlobNotFoundError } from '../../src/storage/blob-store.js';
@@ -35,6 +36,31 @@ testBlobStore({
       assert.equal(await has(tiers().large, atLimit), false);
       assert.equal(await has(tiers().small, over), false);
       assert.equal(await has(tiers().large, over), true);
+    });
+    it('names a file only for blobs kept as one plain file (the front proxy\'s path, docs/front-proxy.md)', async () => {
+      const large = key('file-path-large');
+      const small = key('file-path-small');
+      const bytes = Buffer.alloc(5000, 3);
+      await store().put(large, chunked(bytes, 7));
+      await store().put(small, chunked(Buffer.alloc(10, 4), 3));
+      const path = await store().filePath?.(large);
+      assert.match(path ?? '', new RegExp(`^[a-z0-9_-]{2}/${large}$`));
+      const root = (tiers().large as unknown as { root: string }).root;
+      assert.deepEqual(await readFile(join(root, path ?? '')), bytes);
+      assert.equal(await store().filePath?.(small), undefined, 'a small blob has no file');
+      assert.equal(await store().filePath?.(key('file-path-missing')), undefined);
+      // A small blob over a large one shadows it: the stale file must not be named.
+      await store().put(large, chunked(Buffer.alloc(10, 5), 3));
+      assert.equal(await store().filePath?.(large), undefined);
+      // An assembled upload is a directory of parts: not one file.
+      const parts = store().parts;
+      assert.ok(parts?.assemble);
+      await parts.putPart('up_filepath', 'p1', chunked(Buffer.alloc(3000, 6), 7));
+      await parts.putPart('up_filepath', 'p2', chunked(Buffer.alloc(3000, 7), 7));
+      const assembled = key('file-path-assembled');
+      await parts.assemble(assembled, 'up_filepath', [{ partId: 'p1', sizeBytes: 3000 }, { partId: 'p2', sizeBytes: 3000 }]);
+      assert.equal((await readAll(await store().get(assembled))).length, 6000);
+      assert.equal(await store().filePath?.(assembled), undefined);
     });
     it('replaces across tiers: the new blob is served, the key is listed once, and delete clears both tiers', async () => {
       const k = key('moves');

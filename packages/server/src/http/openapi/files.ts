@@ -162,6 +162,7 @@ export const FILES_DOCS: ApiDocGroup = {
       responses: {
         '200': { description: 'The bytes, with the file\'s type.', content: { '*/*': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } } },
         '206': { description: 'The requested range.', content: { '*/*': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } } },
+        '302': { description: 'With `CABINET_DOWNLOAD_OFFLOAD=s3-presigned`: a redirect (`Location`) to a short-lived presigned URL on the object store, which sends the bytes (docs/front-proxy.md).' },
         '304': { description: 'Not modified (If-None-Match).' },
         '404': json('No such file in this workspace, or expired.', 'Error'),
         '416': json('The range cannot be satisfied.', 'Error'),

@@ -150,6 +150,7 @@ export const OPENAI_DOCS: ApiDocGroup = {
       responses: {
         '200': { description: 'The bytes.', content: { '*/*': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } } },
         '206': { description: 'The requested range.', content: { '*/*': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } } },
+        '302': { description: 'With `CABINET_DOWNLOAD_OFFLOAD=s3-presigned`: a redirect (`Location`) to a short-lived presigned URL on the object store, which sends the bytes (docs/front-proxy.md).' },
         '304': { description: 'Not modified (If-None-Match).' },
         ...notFound('file'),
         '416': json('The range cannot be satisfied.', 'OpenAIError'),

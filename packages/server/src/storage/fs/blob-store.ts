@@ -147,6 +147,15 @@ export class FsBlobStore implements BlobStore {
     });
   }
 
+  /** `<shard>/<key>` for a file blob; `undefined` for a directory blob (its parts) or none. */
+  async filePath(key: string): Promise<string | undefined> {
+    const info = await stat(this.pathFor(key)).catch((err: unknown) => {
+      if (isErrno(err, 'ENOENT')) return undefined;
+      throw translate(err);
+    });
+    return info?.isFile() ? `${shardOf(key)}/${key}` : undefined;
+  }
+
   async delete(key: string): Promise<void> {
     // unlink, not rm({ force }): one syscall instead of an lstat first; the tiered store calls
     // this for every small upload (bench/, scenario 3).

@@ -20,7 +20,7 @@ import { bucketEndpoint, ObjectRequests, S3RequestError } from './object-request
 import { isSourceFailure, PartBufferPool, writeStream } from './stream-writer.js';
 import { StorageError } from '../../errors.js';
 import { BlobNotFoundError } from '../blob-store.js';
-import type { BlobInfo, BlobStore, ByteRange, PutOptions } from '../blob-store.js';
+import type { BlobInfo, BlobStore, ByteRange, PresignGetOptions, PutOptions } from '../blob-store.js';
 import type { BlobPartStore } from '../blob-parts.js';
 
 export interface S3BlobStoreOptions {
@@ -172,6 +172,14 @@ export class S3BlobStore implements BlobStore {
       if (err instanceof S3RequestError && err.status === 404) throw new BlobNotFoundError(key);
       throw new StorageError(`S3 download of ${key} failed`, err);
     }
+  }
+
+  presignGet(key: string, options: PresignGetOptions): Promise<string> {
+    const query: Record<string, string> = {};
+    if (options.responseContentType !== undefined) query['response-content-type'] = options.responseContentType;
+    if (options.responseContentDisposition !== undefined) query['response-content-disposition'] = options.responseContentDisposition;
+    if (options.responseCacheControl !== undefined) query['response-cache-control'] = options.responseCacheControl;
+    return this.objectRequests().presignGet(this.objectKey(key), query, options.expiresInSeconds);
   }
 
   async delete(key: string): Promise<void> {

@@ -1,12 +1,18 @@
 /**
  * `GET`/`HEAD /v1/files/{file_id}/content`: the bytes, streamed, with ETag (the SHA-256), Range
  * (206/416) and If-None-Match (304); HEAD gets the same headers.
+ *
+ * With a download offload (CABINET_DOWNLOAD_OFFLOAD, docs/front-proxy.md) a GET that passed every
+ * check gets no body: an `X-Accel-Redirect` for the nginx in front (which applies the Range itself,
+ * from the original request) or a 302 to a presigned object-store URL. 304 and 416 are still
+ * Cabinet's, and so is every file that is not a plain file (small blobs, assembled uploads).
  */
 import { pipeline } from 'node:stream/promises';
 import { decideRange, ifNoneMatchHits, ifRangeAllows } from '../../conditional.js';
 import { contentDisposition } from '../../content-disposition.js';
 import { RangeNotSatisfiableError } from '../../http-errors.js';
 import type { AuthedContext } from '../../route.js';
+import type { FileRecord } from '../../../storage/records.js';
 import { fileIdParam } from './file-id-param.js';
 
 export async function downloadFile(ctx: AuthedContext): Promise<void> {
@@ -33,6 +39,7 @@ export async function downloadFile(ctx: AuthedContext): Promise<void> {
   if (decision.kind === 'unsatisfiable') throw new RangeNotSatisfiableError(record.sizeBytes);
   const range = decision.kind === 'partial' ? decision.range : undefined;
   headers['content-type'] = record.mimeType;
+  if (req.method === 'GET' && services.downloadOffload && (await offload(ctx, record, headers))) return;
   headers['content-length'] = range ? range.end - range.start + 1 : record.sizeBytes;
   if (range) headers['content-range'] = `bytes ${range.start}-${range.end}/${record.sizeBytes}`;
 
@@ -58,6 +65,34 @@ export async function downloadFile(ctx: AuthedContext): Promise<void> {
       'client closed the download early',
     );
   }
+}
+
+/**
+ * Hands the bytes to the front proxy or the object store; false when Cabinet must send them.
+ * `headers` are the full answer's, without length or range: those are the sender's.
+ */
+async function offload(ctx: AuthedContext, record: FileRecord, headers: Record<string, string | number>): Promise<boolean> {
+  const target = await ctx.services.downloadOffload?.locate(record, {
+    contentType: record.mimeType,
+    contentDisposition: String(headers['content-disposition']),
+    cacheControl: String(headers['cache-control']),
+  });
+  if (target === undefined) return false;
+  if (target.kind === 'x-accel-redirect') {
+    // nginx keeps Content-Type, Content-Disposition, Cache-Control and Accept-Ranges of this answer
+    // and replaces the rest with the file's; the documented configuration restores ETag,
+    // Last-Modified and CSP from `$upstream_http_*` (docs/front-proxy.md).
+    // Accept-Ranges is nginx's to send (it would repeat ours).
+    const { 'accept-ranges': _nginxSendsIt, ...ours } = headers;
+    ctx.res.writeHead(200, { ...ours, 'x-accel-redirect': target.uri, 'content-length': 0 });
+  } else {
+    // 302, not 307: for a GET both keep the method in every client (only POST is rewritten by
+    // 301/302, RFC 9110 §15.4.3), and 302 is what presigned-download services answer. The URL
+    // expires soon, so the redirect must not be stored.
+    ctx.res.writeHead(302, { location: target.url, 'cache-control': 'private, no-store', 'content-length': 0 });
+  }
+  ctx.res.end();
+  return true;
 }
 
 /** The client closed the connection before the response was complete (not a server fault). */

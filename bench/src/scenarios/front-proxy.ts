@@ -1,0 +1,96 @@
+/**
+ * Scenario 12: a large download through the documented production front proxy (docs/front-proxy.md):
+ * nginx in front of Cabinet with CABINET_DOWNLOAD_OFFLOAD=x-accel-redirect, configured with
+ * docs/front-proxy.nginx.conf itself, against nginx alone serving the same size of file with
+ * sendfile. Cabinet authenticates and authorises each request and nginx sends the bytes; the target
+ * (issue 17 §4) is >= 0.95x nginx alone.
+ *
+ * Warm caches on both sides, as in scenario 1: each side's file is read once through its server
+ * right before every timed download. CPU: nginx's (master + worker) for nginx alone; the front
+ * nginx's plus Cabinet's for the proxied download.
+ */
+import { basename, dirname, join } from 'node:path';
+import { authHeaders, startCabinet } from '../cabinet.js';
+import { randomInput } from '../context.js';
+import type { Context } from '../context.js';
+import type { ProcessGroups } from '../cpu.js';
+import { curlDownload, curlSha256, curlUpload, expectStatus } from '../curl.js';
+import { startFrontProxy, startNginx } from '../nginx.js';
+import { formatBytes } from '../profile.js';
+import { atLeast } from '../report.js';
+import type { Figure } from '../report.js';
+import { cpuPer, ratios, rotate, timedTransfer, values } from '../trials.js';
+import { line } from './transfer.js';
+
+const SCENARIO = '12. Downloads through the front proxy (nginx + X-Accel-Redirect) vs nginx alone';
+
+export async function frontProxy(ctx: Context): Promise<Figure[]> {
+  const size = ctx.profile.transferBytes;
+  const input = randomInput(ctx, size);
+  const label = formatBytes(size);
+  const nginx = await startNginx(join(ctx.workDir, 'front-proxy-baseline'), dirname(input.path));
+  const cabinet = await startCabinet({ env: { CABINET_DOWNLOAD_OFFLOAD: 'x-accel-redirect', CABINET_X_ACCEL_PREFIX: '/_cabinet_blobs/' } });
+  let front: Awaited<ReturnType<typeof startFrontProxy>> | undefined;
+  try {
+    front = await startFrontProxy(ctx.workDir, cabinet.url, join(cabinet.dataDir, 'blobs'));
+    const proxy = front;
+    const headers = authHeaders(cabinet);
+    const stored = JSON.parse(expectStatus(await curlUpload(`${proxy.url}/v1/files`, input.path, headers), 200, 'upload through the proxy').body) as {
+      id: string;
+    };
+    const proxiedUrl = `${proxy.url}/v1/files/${stored.id}/content`;
+    const nginxUrl = `${nginx.filesUrl}/${basename(input.path)}`;
+    // The bytes are checked once, outside the timed runs; and the proxied answer must be nginx's
+    // sendfile, not Cabinet streaming (which the same URL would also give for a small file).
+    for (const [who, url, h] of [['front proxy', proxiedUrl, headers], ['nginx', nginxUrl, {}]] as const) {
+      const sha = await curlSha256(url, h);
+      if (sha !== input.sha256) throw new Error(`${who} served other bytes (sha256 ${sha})`);
+    }
+    const direct = await fetch(`${cabinet.url}/v1/files/${stored.id}/content`, { headers });
+    await direct.arrayBuffer();
+    if (!direct.headers.get('x-accel-redirect')) throw new Error('Cabinet did not answer with X-Accel-Redirect');
+
+    const download = (who: string, url: string, h: Record<string, string>, groups: ProcessGroups) => ({
+      name: who,
+      prepare: async () => {
+        expectStatus(await curlDownload(url, h), 200, `${who} download`);
+      },
+      trial: () =>
+        timedTransfer(groups, async () => {
+          const r = expectStatus(await curlDownload(url, h), 200, `${who} download`);
+          if (r.bytes !== size) throw new Error(`${who} download returned ${r.bytes} of ${size} bytes`);
+          return { seconds: r.seconds, bytes: r.bytes };
+        }),
+    });
+    const down = await rotate(
+      ctx.profile.runs,
+      [
+        download('nginx', nginxUrl, {}, { nginx: () => [nginx.pid] }),
+        download('front proxy', proxiedUrl, headers, { 'front nginx': () => [proxy.pid], Cabinet: () => [cabinet.child.pid ?? 0] }),
+      ],
+      (run, results) => ctx.log(`download ${label} via front proxy${run < 0 ? ' (warm-up)' : ''}: ${line(results)}`),
+    );
+    const ratio = ratios(down, 'front proxy', 'nginx');
+    return [
+      {
+        id: 'download_front_proxy_vs_nginx',
+        scenario: SCENARIO,
+        title: `${label} download, nginx in front of Cabinet (X-Accel-Redirect, docs/front-proxy.nginx.conf) vs nginx sendfile alone (both warm)`,
+        unit: 'MB/s',
+        value: values(down, 'front proxy'),
+        baseline: { name: 'nginx sendfile', value: values(down, 'nginx') },
+        ratio,
+        target: atLeast(ratio.median, 0.95, '>= 0.95x'),
+        cpu: [
+          { who: 'front nginx + Cabinet', unit: 'CPU-s/GiB', value: cpuPer(down, 'front proxy', ['front nginx', 'Cabinet']) },
+          { who: 'of which Cabinet', unit: 'CPU-s/GiB', value: cpuPer(down, 'front proxy', ['Cabinet']) },
+          { who: 'nginx alone', unit: 'CPU-s/GiB', value: cpuPer(down, 'nginx', ['nginx']) },
+        ],
+      },
+    ];
+  } finally {
+    await front?.stop();
+    await cabinet.stop();
+    await nginx.stop();
+  }
+}
