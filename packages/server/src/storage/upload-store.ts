@@ -89,6 +89,8 @@ export interface UploadStore {
   /**
    * pending (and not expired at `nowMs`) → completing, held by `claim`. Returns the upload after the
    * attempt: it was claimed by this caller if and only if `status === 'completing' && claim === claim`.
+   * A shared store (PostgreSQL) also hands over a completing upload whose claiming instance is gone
+   * (its lease ended); a store one process owns resets those at start-up (`resetCompletions`).
    */
   claimCompletion(workspaceId: string, id: string, claim: string, nowMs: number): Promise<UploadRecord | undefined>;
 

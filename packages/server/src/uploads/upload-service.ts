@@ -229,7 +229,10 @@ export class UploadService {
     if (md5 !== undefined && !/^[0-9a-f]{32}$/.test(md5)) throw new InvalidParameterError('md5', 'must be 32 hexadecimal digits.');
     const completedWith = createHash('sha256').update(JSON.stringify([request.partIds, md5 ?? null])).digest('hex');
     const upload = await this.get(workspaceId, uploadId);
-    if (statusOf(upload, this.clock()) !== 'pending') return this.alreadyDone(upload, completedWith);
+    // `completing` too: on a shared store the claim may be a dead instance's, which the store hands
+    // over (claimCompletion); a live one's is refused there and answered by alreadyDone.
+    const status = statusOf(upload, this.clock());
+    if (status !== 'pending' && status !== 'completing') return this.alreadyDone(upload, completedWith);
 
     const refs = await this.orderedParts(upload, request.partIds);
     const claim = randomUUID();

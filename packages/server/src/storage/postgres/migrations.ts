@@ -187,4 +187,9 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     RETURN QUERY SELECT 'inserted'::text, NULL::text, NULL::text, NULL::bigint;
   END $$;
   `,
+  // 6: the instance that claimed a completion, so another instance can take over a completion
+  // whose instance died (its lease ended) instead of the upload staying `completing` for good.
+  `
+  ALTER TABLE uploads ADD COLUMN claim_instance uuid;
+  `,
 ];

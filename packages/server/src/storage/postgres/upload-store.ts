@@ -77,13 +77,23 @@ export class PostgresUploadStore implements UploadStore {
     return rows.map(toUploadPart);
   }
 
+  /**
+   * Also takes over a completion whose instance is gone (its lease ended: it was killed mid-way):
+   * shared stores cannot reset completions at start-up as a store one process owns does, and
+   * without this the upload would stay `completing`, its client refused, until the reaper expires
+   * it an hour after its expiry. What the dead completion left (an unfinished multipart upload, an
+   * assembled blob) is the sweep's; if it did commit, the upload reads `completed`, not this.
+   * Under READ COMMITTED two takers serialise on the row and the second matches nothing.
+   */
   async claimCompletion(workspaceId: string, id: string, claim: string, nowMs: number): Promise<UploadRecord | undefined> {
-    await this.pg
-      .db()
-      .query(
-        "UPDATE uploads SET status = 'completing', claim = $1 WHERE id = $2 AND workspace_id = $3 AND status = 'pending' AND expires_at_ms > $4",
-        [claim, id, workspaceId, nowMs],
-      );
+    await this.pg.db().query(
+      `UPDATE uploads SET status = 'completing', claim = $1, claim_instance = $5
+       WHERE id = $2 AND workspace_id = $3 AND expires_at_ms > $4
+         AND (status = 'pending'
+           OR (status = 'completing' AND claim_instance IS NOT NULL
+               AND NOT EXISTS (SELECT 1 FROM instances i WHERE i.id = uploads.claim_instance AND i.expires_at > now())))`,
+      [claim, id, workspaceId, nowMs, this.pg.instanceId],
+    );
     return this.getUpload(workspaceId, id);
   }
 

@@ -76,10 +76,20 @@ export class S3PartStore implements BlobPartStore {
   }
 
   async assemble(key: string, uploadId: string, parts: readonly PartRef[], options: PutOptions = {}): Promise<void> {
-    const { CreateMultipartUploadCommand, CompleteMultipartUploadCommand, AbortMultipartUploadCommand } = this.host.sdk();
+    const { CreateMultipartUploadCommand, CompleteMultipartUploadCommand, AbortMultipartUploadCommand, ListMultipartUploadsCommand } = this.host.sdk();
     const client = this.host.client();
     const objectKey = this.host.prefix + key;
     const sendOptions = options.signal ? { abortSignal: options.signal } : {};
+    // An assembly of this key left by a completion whose instance died (the caller took its claim
+    // over) goes first: once this one commits, the key is a file's, and the sweep spares
+    // multipart uploads of keys in use, so it would never be aborted. Only the claim holder
+    // writes this key, so nothing else of it can be in flight (an instance that outlived its lease
+    // loses its assembly here, and its completion fails: its claim is gone anyway).
+    const stale = await client.send(new ListMultipartUploadsCommand({ Bucket: this.host.bucket, Prefix: objectKey }), sendOptions);
+    for (const upload of stale.Uploads ?? []) {
+      if (upload.Key !== objectKey || upload.UploadId === undefined) continue;
+      await client.send(new AbortMultipartUploadCommand({ Bucket: this.host.bucket, Key: objectKey, UploadId: upload.UploadId }), sendOptions);
+    }
     const created = await client.send(new CreateMultipartUploadCommand({ Bucket: this.host.bucket, Key: objectKey }), sendOptions);
     const multipartId = created.UploadId;
     if (!multipartId) throw new Error('S3 returned no UploadId');

@@ -76,6 +76,51 @@ describe('postgres metadata backend: many instances on one database', () => {
     assert.equal((await survivor.files.usage(w)).reservedBytes, 200);
   });
 
+  it("hands a completion over to another instance once the claiming instance's lease ended", async () => {
+    const url = await freshPostgres();
+    const w = `ws_${randomUUID()}`;
+    const dying = await open(url, { leaseSeconds: 1, heartbeatSeconds: 3600 });
+    const survivor = await open(url, { leaseSeconds: 1, heartbeatSeconds: 3600 });
+    const now = Date.now();
+    const id = `upload_${randomUUID().replace(/-/g, '')}`;
+    await dying.uploads.createUpload(
+      {
+        id,
+        workspaceId: w,
+        dialect: 'openai',
+        filename: 'a.bin',
+        mimeType: 'application/octet-stream',
+        purpose: 'user_data',
+        bytes: 10,
+        createdAtMs: now,
+        expiresAtMs: now + 3600_000,
+        fileExpiresInSeconds: null,
+        status: 'pending',
+        blobKey: `blob_${randomUUID()}`,
+        claim: null,
+        fileId: null,
+        completedWith: null,
+      },
+      1000,
+    );
+    assert.equal((await dying.uploads.claimCompletion(w, id, 'first', Date.now()))?.claim, 'first');
+    // While the claiming instance lives, its completion is its own.
+    assert.equal((await survivor.uploads.claimCompletion(w, id, 'second', Date.now()))?.claim, 'first');
+    // `dying` stops heartbeating (as a killed process would): after its lease the claim is handed over, once.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await (survivor.database as unknown as { beat(): Promise<void> }).beat();
+    const [a, b] = await Promise.all([
+      survivor.uploads.claimCompletion(w, id, 'second', Date.now()),
+      survivor.uploads.claimCompletion(w, id, 'third', Date.now()),
+    ]);
+    assert.equal(a?.status, 'completing');
+    assert.equal(a?.claim, b?.claim, 'one taker wins');
+    assert.ok(a?.claim === 'second' || a?.claim === 'third');
+    // The dead instance's completion can no longer commit or release it.
+    await dying.uploads.releaseCompletion(id, 'first');
+    assert.equal((await survivor.uploads.getUpload(w, id))?.claim, a?.claim);
+  });
+
   it('runs a job on one instance at a time', async () => {
     const url = await freshPostgres();
     const [a, b] = await Promise.all([open(url), open(url)]);

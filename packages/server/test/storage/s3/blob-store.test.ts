@@ -96,3 +96,28 @@ it('s3: sweepIncompleteWrites aborts uploads a crashed writer left, sparing youn
     await store.close();
   }
 });
+
+it("s3: an assembly aborts the unfinished assembly of its key a dead completion left (the sweep would spare it once the key is a file's)", async () => {
+  const s3 = await freshS3();
+  const store = storeFor(s3);
+  await store.init();
+  const client = await testS3Client(s3);
+  try {
+    const parts = store.parts;
+    assert.ok(parts?.assemble);
+    const bytes = randomBytes(1000);
+    await parts.putPart('upload_1', 'part_1', (async function* () {
+      yield bytes;
+    })());
+    // What a completion killed mid-assembly leaves: a multipart upload of the file's key.
+    await client.send(new CreateMultipartUploadCommand({ Bucket: s3.bucket, Key: `${s3.prefix}blob_assembled` }));
+    assert.deepEqual(await unfinishedUploads(s3), [`${s3.prefix}blob_assembled`]);
+    // The completion that took the claim over assembles the same key.
+    await parts.assemble('blob_assembled', 'upload_1', [{ partId: 'part_1', sizeBytes: bytes.length }]);
+    assert.equal(sha256(await readAll(await store.get('blob_assembled'))), sha256(bytes));
+    assert.deepEqual(await unfinishedUploads(s3), [], 'no assembly of the key left behind');
+  } finally {
+    client.destroy();
+    await store.close();
+  }
+});
