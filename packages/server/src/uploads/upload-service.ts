@@ -234,7 +234,11 @@ export class UploadService {
     const status = statusOf(upload, this.clock());
     if (status !== 'pending' && status !== 'completing') return this.alreadyDone(upload, completedWith);
 
-    const refs = await this.orderedParts(upload, request.partIds);
+    // A pending upload's parts are checked before the claim, so a bad request never takes it. A
+    // `completing` one is another request's: its parts may be going away with that completion, so
+    // the claim comes first (only a dead instance's is handed over) and the parts are checked after.
+    let refs = status === 'pending' ? await this.partsOrAnswer(upload, request.partIds, completedWith) : undefined;
+    if (refs && !Array.isArray(refs)) return refs;
     const claim = randomUUID();
     const claimed = await this.store.claimCompletion(workspaceId, uploadId, claim, this.clock());
     if (!claimed) throw new UploadNotFoundError(uploadId);
@@ -242,6 +246,7 @@ export class UploadService {
 
     let committed = false;
     try {
+      refs ??= await this.orderedParts(upload, request.partIds);
       const prefix = await this.speculation?.take(uploadId, request.partIds);
       const assembled = await this.files.assembleUpload(upload, refs, { md5: md5 !== undefined, prefix, ...(signal ? { signal } : {}) });
       let file: FileRecord | undefined;
@@ -315,6 +320,21 @@ export class UploadService {
   // --- Internal helpers ---
 
   /** The parts named by `partIds`, in that order, checked against the upload's declared size. */
+  /**
+   * The parts of a pending upload in the order given; or, when they are no longer there because a
+   * concurrent completion committed and removed them meanwhile, the answer that completion earned
+   * (the same as any request arriving after it: the file, or 409 while it is still running).
+   */
+  private async partsOrAnswer(upload: UploadRecord, partIds: readonly string[], completedWith: string): Promise<PartRef[] | CompletedUpload> {
+    try {
+      return await this.orderedParts(upload, partIds);
+    } catch (err) {
+      const now = await this.get(upload.workspaceId, upload.id);
+      if (statusOf(now, this.clock()) === 'pending') throw err;
+      return this.alreadyDone(now, completedWith);
+    }
+  }
+
   private async orderedParts(upload: UploadRecord, partIds: readonly string[]): Promise<PartRef[]> {
     const recorded = new Map((await this.store.listParts(upload.id)).map((p) => [p.id, p]));
     const seen = new Set<string>();
