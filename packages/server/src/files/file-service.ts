@@ -262,8 +262,10 @@ export class FileService {
       await source.return?.().catch(() => undefined);
       throw err;
     }
-    // Kept for the commit, which stores them with the record (one transaction, one flush).
-    const inlineBytes = small && this.inlineBlobs && sizeBytes <= this.inlineBlobs.maxInlineBlobBytes ? Buffer.concat(ahead, sizeBytes) : undefined;
+    // Kept for the commit, which stores them with the record (one transaction, one flush). A body
+    // that came as one chunk (most small ones) is kept as it is, not copied.
+    const inline = small && this.inlineBlobs !== undefined && sizeBytes <= this.inlineBlobs.maxInlineBlobBytes;
+    const inlineBytes = !inline ? undefined : ahead.length === 1 && ahead[0] ? ahead[0] : Buffer.concat(ahead, sizeBytes);
     const tapped = async function* (this: FileService): AsyncGenerator<Uint8Array> {
       if (small) {
         yield* ahead;
