@@ -39,7 +39,7 @@ import {
   StorageError,
 } from '../errors.js';
 import { BlobNotFoundError } from '../storage/blob-store.js';
-import type { BlobStore, ByteRange, GetOptions } from '../storage/blob-store.js';
+import type { BlobReader, BlobStore, ByteRange, GetOptions } from '../storage/blob-store.js';
 import type { FileMetadataStore, InlineBlobInsert, InsertResult, ListResult, PurposeFilter } from '../storage/file-metadata-store.js';
 import type { Dialect, FileRecord, IdempotencyRecord } from '../storage/records.js';
 import type { PartRef } from '../storage/blob-parts.js';
@@ -518,6 +518,15 @@ export class FileService {
     return records
       .filter((r) => r.expiresAtMs === null || r.expiresAtMs > now)
       .sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+  }
+
+  /**
+   * A reader over the file's bytes (or an inclusive range of them) when its blob is one plain file
+   * (BlobStore.reader), for a sender that reuses its buffers; `undefined`: use `open`, which also
+   * tells a deleted file from a missing blob.
+   */
+  async openReader(record: FileRecord, range?: ByteRange): Promise<BlobReader | undefined> {
+    return this.blobs.reader?.(record.blobKey, range);
   }
 
   /** The file's bytes (or an inclusive range of them) as a stream. */

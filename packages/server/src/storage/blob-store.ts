@@ -44,6 +44,19 @@ export interface PresignGetOptions {
   responseCacheControl?: string;
 }
 
+/**
+ * Positional reads of one blob (or an inclusive range of it) into buffers the caller owns and
+ * reuses. Why it exists beside `get`: a stream hands out a fresh buffer per chunk, and on this
+ * project's reference machine memory that the allocator gave back to the kernel and then took again
+ * cost ~40 % of a download's CPU in page faults (docs/performance.md, "Downloads, round three").
+ */
+export interface BlobReader {
+  /** Reads up to `length` bytes, from the reader's position on, into `buffer` from its start; 0 at the end. */
+  read(buffer: Uint8Array, length: number): Promise<number>;
+  /** Releases the reader's file descriptor (idempotent). */
+  close(): Promise<void>;
+}
+
 export interface BlobStore {
   /** Short name for logs and health output, e.g. `fs`, `memory`, `s3`. */
   readonly name: string;
@@ -80,6 +93,13 @@ export interface BlobStore {
    * upload made of parts) or is missing. Absent: the store keeps no plain files.
    */
   filePath?(key: string): Promise<string | undefined>;
+
+  /**
+   * A BlobReader over the blob, or the inclusive `range` of it, when it is one plain file;
+   * `undefined` when it is not (a small blob in a database, an assembled upload) or is missing:
+   * the caller then uses `get`, which says which. Absent: the store keeps no plain files.
+   */
+  reader?(key: string, range?: ByteRange): Promise<BlobReader | undefined>;
 
   /**
    * A URL that lets whoever holds it read the blob, without credentials, for

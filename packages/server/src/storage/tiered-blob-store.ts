@@ -23,7 +23,7 @@
  * `put`, and `delete`, remove the key from it.
  */
 import { BlobNotFoundError } from './blob-store.js';
-import type { BlobInfo, BlobStore, ByteRange, GetOptions, PutOptions } from './blob-store.js';
+import type { BlobInfo, BlobReader, BlobStore, ByteRange, GetOptions, PutOptions } from './blob-store.js';
 import type { BlobPartStore, PartRef } from './blob-parts.js';
 import type { Readable } from 'node:stream';
 import type { StoreObserver } from './store-observer.js';
@@ -140,6 +140,12 @@ export class TieredBlobStore implements BlobStore {
   async filePath(key: string): Promise<string | undefined> {
     if (!this.large.filePath || (await this.small.has(key)) || (await this.legacy?.has(key))) return undefined;
     return this.large.filePath(key);
+  }
+
+  /** The large tier's reader, unless a small blob (either small tier) shadows the key. */
+  async reader(key: string, range?: ByteRange): Promise<BlobReader | undefined> {
+    if (!this.large.reader || (await this.small.has(key)) || (await this.legacy?.has(key))) return undefined;
+    return this.large.reader(key, range);
   }
 
   async delete(key: string): Promise<void> {

@@ -70,6 +70,39 @@ export function testBlobStore(options: BlobStoreSuiteOptions): void {
       }
     });
 
+    it('gives a reader (when it has one) the same bytes as get, whole and by range, and none for a missing key', async (t) => {
+      const reader = s().reader?.bind(s());
+      if (!reader) {
+        // Not a skip: the capability is optional, and its absence is what this store declares.
+        assert.equal(s().reader, undefined);
+        return;
+      }
+      const bytes = randomBytes(2 * MiB + 77);
+      const k = key('reader');
+      await s().put(k, chunked(bytes, MiB));
+      for (const range of [undefined, { start: 0, end: 0 }, { start: 5, end: MiB + 9 }, { start: bytes.length - 3, end: bytes.length - 1 }]) {
+        const r = await reader(k, range);
+        if (r === undefined) {
+          t.diagnostic('this store keeps the blob as no plain file: get serves it');
+          assert.equal(sha256(await readAll(await s().get(k))), sha256(bytes));
+          return;
+        }
+        try {
+          const expected = range ? bytes.subarray(range.start, range.end + 1) : bytes;
+          // Odd buffer sizes: reads must continue where the last one ended, and stop at the range's end.
+          const buffer = Buffer.alloc(300_007);
+          const got: Buffer[] = [];
+          for (let n = await r.read(buffer, buffer.length); n > 0; n = await r.read(buffer, buffer.length)) got.push(Buffer.from(buffer.subarray(0, n)));
+          assert.equal(sha256(Buffer.concat(got)), sha256(expected), `range ${range ? `${range.start}-${range.end}` : 'whole'}`);
+          assert.equal(await r.read(buffer, buffer.length), 0, 'stays at the end');
+        } finally {
+          await r.close();
+          await r.close(); // idempotent
+        }
+      }
+      assert.equal(await reader(key('missing-reader')), undefined);
+    });
+
     it('rejects get of a missing key with BlobNotFoundError', async () => {
       await assert.rejects(s().get(key('missing')), BlobNotFoundError);
     });

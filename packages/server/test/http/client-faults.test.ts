@@ -164,6 +164,17 @@ describe('client faults', () => {
     const { logger, lines } = await capturingLogger();
     const server = await startTestServer({}, { logger });
     const big = (await (await upload(server, randomBytes(20 * MiB), { filename: 'big.bin' })).json()) as { id: string };
+    // Count the blob readers the downloads open and close (downloads/send-from-reader.ts).
+    const blobs = server.app.stores.blobs;
+    const openReader = blobs.reader?.bind(blobs);
+    assert.ok(openReader, 'the embedded store sends plain files through a reader');
+    const readers = { opened: 0, closed: 0 };
+    blobs.reader = async (key, range) => {
+      const r = await openReader(key, range);
+      if (!r) return r;
+      readers.opened++;
+      return { read: (b, n) => r.read(b, n), close: async () => (readers.closed++, r.close()) };
+    };
     for (let i = 0; i < 6; i++) {
       const socket = await open(server);
       socket.write(`GET /v1/files/${big.id}/content HTTP/1.1\r\nhost: x\r\nx-api-key: ${TEST_KEY}\r\n\r\n`);
@@ -182,6 +193,9 @@ describe('client faults', () => {
     }
     const whole = await server.request(`/v1/files/${big.id}/content`);
     assert.equal((await whole.arrayBuffer()).byteLength, 20 * MiB);
+    // Every download, the cut-short ones too, closed its blob file.
+    assert.equal(readers.opened, 7);
+    await until('blob readers to be closed', () => readers.closed === readers.opened);
     await assertClean(server);
     // Issue 12 point 8: no error line, no stack; one info line per early close, with the bytes sent.
     assert.deepEqual(lines.filter((l) => Number(l['level']) >= 50), []);

@@ -323,6 +323,21 @@ export function readRouteTests(backend: BackendName): void {
       );
     });
 
+    it('serves byte ranges of a large file across read-buffer boundaries, byte-exact', async () => {
+      const MiB = 1024 * 1024;
+      const bytes = randomBytes(3 * MiB + 5);
+      const { server, file } = await withFile(bytes);
+      for (const [start, end] of [[0, MiB], [MiB - 1, 2 * MiB + 1], [3 * MiB - 7, 3 * MiB + 4], [17, 17]] as const) {
+        const res = await server.request(`/v1/files/${file.id}/content`, { headers: { range: `bytes=${start}-${end}` } });
+        assert.equal(res.status, 206);
+        assert.equal(res.headers.get('content-length'), String(end - start + 1));
+        assert.equal(sha(Buffer.from(await res.arrayBuffer())), sha(bytes.subarray(start, end + 1)), `bytes=${start}-${end}`);
+      }
+      // Concurrent whole downloads each get their own buffers.
+      const all = await Promise.all(Array.from({ length: 4 }, async () => Buffer.from(await (await server.request(`/v1/files/${file.id}/content`)).arrayBuffer())));
+      for (const got of all) assert.equal(sha(got), sha(bytes));
+    });
+
     it('serves an empty file', async () => {
       const { server, file } = await withFile(new Uint8Array(0));
       const res = await server.request(`/v1/files/${file.id}/content`);

@@ -29,7 +29,7 @@ import { BlobNotFoundError } from '../blob-store.js';
 import { GroupSync } from '../group-sync.js';
 import { acquireDirLock } from './dir-lock.js';
 import type { DirLock } from './dir-lock.js';
-import type { BlobInfo, BlobStore, ByteRange, GetOptions, PutOptions } from '../blob-store.js';
+import type { BlobInfo, BlobReader, BlobStore, ByteRange, GetOptions, PutOptions } from '../blob-store.js';
 import type { BlobPartStore, PartRef } from '../blob-parts.js';
 
 export interface FsBlobStoreOptions {
@@ -145,6 +145,27 @@ export class FsBlobStore implements BlobStore {
       autoClose: true,
       ...(range ? { start: range.start, end: range.end } : {}),
     });
+  }
+
+  /** A reader over a file blob; `undefined` for a directory blob (its parts) or none. */
+  async reader(key: string, range?: ByteRange): Promise<BlobReader | undefined> {
+    let handle: FileHandle;
+    try {
+      handle = await open(this.pathFor(key), 'r');
+    } catch (err) {
+      if (isErrno(err, 'ENOENT')) return undefined;
+      throw translate(err);
+    }
+    try {
+      if ((await handle.stat()).isDirectory()) {
+        await handle.close();
+        return undefined;
+      }
+    } catch (err) {
+      await handle.close().catch(() => undefined);
+      throw translate(err);
+    }
+    return new FileReader(handle, range);
   }
 
   /** `<shard>/<key>` for a file blob; `undefined` for a directory blob (its parts) or none. */
@@ -523,4 +544,37 @@ function translate(err: unknown): unknown {
 
 function keyOfTempFile(name: string): string {
   return name.slice(0, name.lastIndexOf('.'));
+}
+
+/** BlobStore.reader over one open file: positional reads from `range.start` up to `range.end`. */
+class FileReader implements BlobReader {
+  private position: number;
+  private readonly end: number;
+  private closed = false;
+
+  constructor(
+    private readonly handle: FileHandle,
+    range: ByteRange | undefined,
+  ) {
+    this.position = range?.start ?? 0;
+    this.end = range ? range.end + 1 : Number.POSITIVE_INFINITY;
+  }
+
+  async read(buffer: Uint8Array, length: number): Promise<number> {
+    const want = Math.min(length, buffer.length, this.end - this.position);
+    if (want <= 0) return 0;
+    try {
+      const { bytesRead } = await this.handle.read(buffer, 0, want, this.position);
+      this.position += bytesRead;
+      return bytesRead;
+    } catch (err) {
+      throw translate(err);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.handle.close();
+  }
 }

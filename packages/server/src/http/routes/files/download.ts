@@ -8,6 +8,7 @@
  * Cabinet's, and so is every file that is not a plain file (small blobs, assembled uploads).
  */
 import { pipeline } from 'node:stream/promises';
+import { sendFromReader } from '../../../downloads/send-from-reader.js';
 import { decideRange, ifNoneMatchHits, ifRangeAllows } from '../../conditional.js';
 import { contentDisposition } from '../../content-disposition.js';
 import { RangeNotSatisfiableError } from '../../http-errors.js';
@@ -48,22 +49,29 @@ export async function downloadFile(ctx: AuthedContext): Promise<void> {
     res.end();
     return;
   }
-  // Open before writing the status line, so a missing blob is still a clean 500.
-  const body = await services.files.open(record, range);
+  // Open before writing the status line, so a missing blob is still a clean 500. A plain file is
+  // sent from buffers reused from one chunk to the next (downloads/send-from-reader.ts), anything
+  // else (small blobs, assembled uploads, object stores) as a stream.
+  const length = Number(headers['content-length']);
+  const reader = await services.files.openReader(record, range);
+  const body = reader ? undefined : await services.files.open(record, range);
   res.writeHead(range ? 206 : 200, headers);
-  let sentBytes = 0;
-  body.on('data', (chunk: Uint8Array) => (sentBytes += chunk.length));
+  const progress = { sentBytes: 0 };
+  body?.on('data', (chunk: Uint8Array) => (progress.sentBytes += chunk.length));
   try {
-    await pipeline(body, res);
+    if (reader) await sendFromReader(reader, res, length, progress);
+    else if (body) await pipeline(body, res);
   } catch (err) {
     // A client that stops reading early (a player seeking, a cancelled download, `head -c`) is
     // ordinary: one info line with how far it got. Failures of our own (the blob store erroring
     // mid-stream) still go up and are logged at error level.
     if (!clientWentAway(res, err)) throw err;
     services.logger.info(
-      { requestId: ctx.requestId, fileId: record.id, sentBytes, totalBytes: headers['content-length'] },
+      { requestId: ctx.requestId, fileId: record.id, sentBytes: progress.sentBytes, totalBytes: length },
       'client closed the download early',
     );
+  } finally {
+    await reader?.close();
   }
 }
 
