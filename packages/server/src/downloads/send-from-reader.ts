@@ -7,8 +7,8 @@
  * Why not a read stream piped to the response: a stream allocates a fresh buffer for every chunk
  * it reads, and on the reference machine the allocator kept handing that memory back to the kernel
  * and faulting it in again (tens of thousands of page faults per GiB): a 512 MiB download took
- * 1.8 CPU-s/GiB at 620-660 MB/s that way, against 1.0-1.3 CPU-s/GiB at ~1 GB/s without the
- * faults (docs/performance.md, "Downloads, round three").
+ * 1.8 CPU-s/GiB at 620-660 MB/s that way, 0.50-0.64 CPU-s/GiB at 1.3-2.1 GB/s from here
+ * (docs/performance.md, "Round three").
  */
 import type { ServerResponse } from 'node:http';
 import type { BlobReader } from '../storage/blob-store.js';

@@ -526,6 +526,9 @@ export class FileService {
    * tells a deleted file from a missing blob.
    */
   async openReader(record: FileRecord, range?: ByteRange): Promise<BlobReader | undefined> {
+    // A file this service stored with its record (InlineBlobInsert) is no plain file: asking the
+    // store would cost a lookup that `open` then repeats.
+    if (this.inlineBlobs && record.sizeBytes <= this.inlineBlobs.maxInlineBlobBytes) return undefined;
     return this.blobs.reader?.(record.blobKey, range);
   }
 

@@ -48,7 +48,7 @@ export interface PresignGetOptions {
  * Positional reads of one blob (or an inclusive range of it) into buffers the caller owns and
  * reuses. Why it exists beside `get`: a stream hands out a fresh buffer per chunk, and on this
  * project's reference machine memory that the allocator gave back to the kernel and then took again
- * cost ~40 % of a download's CPU in page faults (docs/performance.md, "Downloads, round three").
+ * cost ~30-45 % of a download's CPU in page faults (docs/performance.md, "Round three").
  */
 export interface BlobReader {
   /** Reads up to `length` bytes, from the reader's position on, into `buffer` from its start; 0 at the end. */

@@ -127,19 +127,9 @@ export class FsBlobStore implements BlobStore {
   }
 
   async get(key: string, range?: ByteRange, options: GetOptions = {}): Promise<Readable> {
-    const path = this.pathFor(key);
-    let handle: FileHandle;
-    try {
-      handle = await open(path, 'r');
-    } catch (err) {
-      if (isErrno(err, 'ENOENT')) throw new BlobNotFoundError(key);
-      throw translate(err);
-    }
-    // An assembled upload (a directory blob): one fstat tells it from a file.
-    if ((await handle.stat()).isDirectory()) {
-      await handle.close();
-      return this.readAssembled(path, range, options.readChunkBytes ?? this.readBufferBytes);
-    }
+    const handle = await this.openBlob(key);
+    if (handle === undefined) throw new BlobNotFoundError(key);
+    if (handle === 'directory') return this.readAssembled(this.pathFor(key), range, options.readChunkBytes ?? this.readBufferBytes);
     return handle.createReadStream({
       highWaterMark: options.readChunkBytes ?? this.readBufferBytes,
       autoClose: true,
@@ -149,6 +139,15 @@ export class FsBlobStore implements BlobStore {
 
   /** A reader over a file blob; `undefined` for a directory blob (its parts) or none. */
   async reader(key: string, range?: ByteRange): Promise<BlobReader | undefined> {
+    const handle = await this.openBlob(key);
+    return handle === undefined || handle === 'directory' ? undefined : new FileReader(handle, range);
+  }
+
+  /**
+   * The blob's file, open for reading; `'directory'` for an assembled upload (a directory blob: one
+   * fstat tells it from a file), `undefined` when there is none.
+   */
+  private async openBlob(key: string): Promise<FileHandle | 'directory' | undefined> {
     let handle: FileHandle;
     try {
       handle = await open(this.pathFor(key), 'r');
@@ -157,15 +156,13 @@ export class FsBlobStore implements BlobStore {
       throw translate(err);
     }
     try {
-      if ((await handle.stat()).isDirectory()) {
-        await handle.close();
-        return undefined;
-      }
+      if (!(await handle.stat()).isDirectory()) return handle;
+      await handle.close();
+      return 'directory';
     } catch (err) {
       await handle.close().catch(() => undefined);
       throw translate(err);
     }
-    return new FileReader(handle, range);
   }
 
   /** `<shard>/<key>` for a file blob; `undefined` for a directory blob (its parts) or none. */
