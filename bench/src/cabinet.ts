@@ -57,10 +57,15 @@ export async function newScaleOutStore(backend: Backend): Promise<ScaleOutStore>
 }
 
 /** Cabinet on PostgreSQL + Ceph RGW, as a scale-out deployment runs it (every instance of one store shares `apiKey`). */
-export async function startScaleOutCabinet(backend: Backend, store: ScaleOutStore, apiKey?: string): Promise<Cabinet> {
+export async function startScaleOutCabinet(
+  backend: Backend,
+  store: ScaleOutStore,
+  options: { apiKey?: string; env?: Record<string, string> } = {},
+): Promise<Cabinet> {
   const cabinet = await startCabinet({
-    ...(apiKey ? { apiKey } : {}),
+    ...(options.apiKey ? { apiKey: options.apiKey } : {}),
     env: {
+      ...options.env,
       CABINET_DATABASE_URL: store.databaseUrl,
       CABINET_S3_BUCKET: store.bucket,
       CABINET_S3_ENDPOINT: backend.s3.endpoint,

@@ -15,6 +15,8 @@ import type { Tus } from './tus.js';
 
 export const EMBEDDED = 'Cabinet (embedded)';
 export const SCALE_OUT = 'Cabinet on PostgreSQL + RGW';
+/** The same with CABINET_SMALL_FILES_IN_DATABASE=false: every file, however small, is an S3 object. */
+export const SCALE_OUT_OBJECTS = 'Cabinet on PostgreSQL + RGW, small files as objects';
 export const RGW = 'RGW alone';
 export const TUS = 'tus';
 

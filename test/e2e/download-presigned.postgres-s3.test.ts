@@ -7,45 +7,15 @@
  */
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { backendEnv, freshPostgres, freshS3, spawnServer } from '@cabinet/test-support';
 import type { ServerProcess } from '@cabinet/test-support';
 import * as sdk060 from 'anthropic-sdk-0.60';
 import * as sdk1 from 'anthropic-sdk-1';
+import { recordingPassThrough } from './recording-pass-through.js';
+import type { Seen } from './recording-pass-through.js';
 
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
-
-interface Seen {
-  method: string;
-  url: string;
-  headers: http.IncomingHttpHeaders;
-}
-
-/** Forwards every request to `target` unchanged (Host included: it is signed) and records it. */
-async function recordingPassThrough(target: string): Promise<{ url: string; seen: Seen[]; close(): Promise<void> }> {
-  const seen: Seen[] = [];
-  const upstream = new URL(target);
-  const server = http.createServer((req, res) => {
-    seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
-    const out = http.request(
-      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
-    out.on('error', () => res.destroy());
-    req.pipe(out);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    seen,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
 
 describe('downloads redirected to S3 (CABINET_DOWNLOAD_OFFLOAD=s3-presigned, docs/front-proxy.md)', () => {
   let server: ServerProcess;

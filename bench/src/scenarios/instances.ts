@@ -31,8 +31,8 @@ export async function instances(ctx: Context): Promise<Figure[]> {
   const backend = await ctx.backend();
   const store = await newScaleOutStore(backend);
   const apiKey = `bench-${Date.now().toString(36)}`;
-  const a = await startScaleOutCabinet(backend, store, apiKey);
-  const b = await startScaleOutCabinet(backend, store, apiKey).catch(async (err: unknown) => {
+  const a = await startScaleOutCabinet(backend, store, { apiKey });
+  const b = await startScaleOutCabinet(backend, store, { apiKey }).catch(async (err: unknown) => {
     await a.stop();
     throw err;
   });

@@ -2,9 +2,11 @@
  * Scenario 10: small operations through each peer, side by side in every run (order rotating,
  * trials.ts), wrk with one thread:
  *
- * - 1 KiB uploads at c=16, each a new object: Cabinet `POST /v1/files` (multipart, SHA-256, durable
- *   before the 200) embedded and on PostgreSQL + RGW; RGW PutObject (presigned, one new key per
- *   request); tus creation-with-upload (`POST` with the body; tus neither hashes nor flushes).
+ * - 1 KiB uploads at c=16, each a new file: Cabinet `POST /v1/files` (multipart, SHA-256, durable
+ *   before the 200) embedded and on PostgreSQL + RGW (small files are rows of PostgreSQL, the
+ *   default; and with CABINET_SMALL_FILES_IN_DATABASE=false, each file one PutObject); RGW PutObject
+ *   (presigned, one new key per request); tus creation-with-upload (`POST` with the body; tus
+ *   neither hashes nor flushes).
  * - Metadata reads at c=64: Cabinet `GET /v1/files/{id}` embedded and on PostgreSQL + RGW, against
  *   RGW GetObject of an empty object. Not HeadObject: wrk cannot drive HEAD (it waits for the body
  *   that a HEAD answer's Content-Length announces), and an empty object's GET does the same work
@@ -14,9 +16,10 @@
  * Server CPU per request is read for each system's processes.
  */
 import { join } from 'node:path';
+import { newScaleOutStore, startScaleOutCabinet } from '../cabinet.js';
 import type { Cabinet } from '../cabinet.js';
 import type { Context } from '../context.js';
-import { EMBEDDED, RGW, SCALE_OUT, startPeers, TUS } from '../peers.js';
+import { EMBEDDED, RGW, SCALE_OUT, SCALE_OUT_OBJECTS, startPeers, TUS } from '../peers.js';
 import type { Peers } from '../peers.js';
 import { settleDisk } from '../processes.js';
 import { atLeast, fmt } from '../report.js';
@@ -32,6 +35,14 @@ const SCENARIO = '10. Peers, small operations: Cabinet vs Ceph RGW alone and tus
 export async function peersSmall(ctx: Context): Promise<Figure[]> {
   const peers = await startPeers(ctx);
   const s3 = peers.backend.s3;
+  // Beside the default: the layout that writes every small file to S3 as one PutObject.
+  const objects = await startScaleOutCabinet(peers.backend, await newScaleOutStore(peers.backend), { env: { CABINET_SMALL_FILES_IN_DATABASE: 'false' } }).catch(
+    async (err: unknown) => {
+      await peers.stop();
+      throw err;
+    },
+  );
+  peers.cpu[SCALE_OUT_OBJECTS] = { Cabinet: () => [objects.child.pid ?? 0], PostgreSQL: () => peers.backend.postgresPids(), Ceph: () => peers.backend.cephPids() };
   // The warm-up run is shorter, and may see no answer at all from a slow system.
   const load = (run: number) => ({ seconds: run < 0 ? ctx.profile.warmupWrkSeconds : ctx.profile.peerWrkSeconds, warmup: run < 0 });
   try {
@@ -54,6 +65,7 @@ export async function peersSmall(ctx: Context): Promise<Figure[]> {
       [
         cabinetUploads(EMBEDDED, peers.embedded),
         cabinetUploads(SCALE_OUT, peers.scaleOut),
+        cabinetUploads(SCALE_OUT_OBJECTS, objects),
         {
           name: RGW,
           // Fresh keys for every run, signed before the clock starts: far more than wrk can send.
@@ -104,6 +116,7 @@ export async function peersSmall(ctx: Context): Promise<Figure[]> {
     );
     return figures(uploads, gets, peers);
   } finally {
+    await objects.stop();
     await peers.stop();
   }
 }
@@ -163,7 +176,22 @@ function figures(uploads: Trials, gets: Trials, peers: Peers): Figure[] {
         cpu(uploads, SCALE_OUT, 'the stack', stack),
         cpu(uploads, RGW, 'Ceph', ['Ceph']),
       ],
-      note: latencies(uploads, [SCALE_OUT]),
+      note: `${latencies(uploads, [SCALE_OUT])}; files of up to 64 KiB are rows of PostgreSQL, committed with their record (the default, CABINET_SMALL_FILES_IN_DATABASE)`,
+    },
+    {
+      id: 'peers_small_upload_scale_out_objects_vs_rgw',
+      scenario: SCENARIO,
+      title: '1 KiB uploads/s at c=16, Cabinet on PostgreSQL + RGW with every file an S3 object (CABINET_SMALL_FILES_IN_DATABASE=false) vs RGW PutObject',
+      unit: 'uploads/s',
+      value: values(uploads, SCALE_OUT_OBJECTS),
+      baseline: { name: 'RGW PutObject', value: values(uploads, RGW) },
+      ratio: ratios(uploads, SCALE_OUT_OBJECTS, RGW),
+      cpu: [
+        cpu(uploads, SCALE_OUT_OBJECTS, 'Cabinet', ['Cabinet']),
+        cpu(uploads, SCALE_OUT_OBJECTS, 'the stack', stack),
+        cpu(uploads, RGW, 'Ceph', ['Ceph']),
+      ],
+      note: `${latencies(uploads, [SCALE_OUT_OBJECTS])}; one PutObject and one PostgreSQL commit per file`,
     },
     {
       id: 'peers_metadata_embedded_vs_rgw',

@@ -48,6 +48,8 @@ export interface Config {
   s3ForcePathStyle: boolean;
   /** SigV4-sign every request body's SHA-256 (the S3 server then checks each part's bytes). */
   s3SignPayload: boolean;
+  /** PostgreSQL + S3: new files of up to 64 KiB are stored in PostgreSQL with their record, not as S3 objects. */
+  smallFilesInDatabase: boolean;
   /** Who sends download bytes (docs/front-proxy.md): Cabinet (`off`), nginx (`x-accel-redirect`), or the object store (`s3-presigned`). */
   downloadOffload: 'off' | 'x-accel-redirect' | 's3-presigned';
   /** The nginx `internal` location that maps to the blob directory; starts and ends with `/`. */
@@ -139,6 +141,7 @@ export const OPTIONS = [
   opt('s3Region', 'CABINET_S3_REGION', 'S3 region; unset: `AWS_REGION`, or `us-east-1` with a custom endpoint.', '', nonEmpty),
   opt('s3ForcePathStyle', 'CABINET_S3_FORCE_PATH_STYLE', 'Path-style S3 URLs (`true` for most non-AWS servers).', false, boolean),
   opt('s3SignPayload', 'CABINET_S3_SIGN_PAYLOAD', 'Sign each S3 request body\'s SHA-256 (SigV4), so the S3 server checks every part\'s bytes; costs ~0.6 CPU-s per GiB. Off: bodies are sent `UNSIGNED-PAYLOAD` (use an https endpoint).', false, boolean),
+  opt('smallFilesInDatabase', 'CABINET_SMALL_FILES_IN_DATABASE', 'With PostgreSQL + S3: new files of up to 64 KiB are stored in PostgreSQL (table `small_blobs`), committed with their record in one transaction, with no S3 request (docs/storage.md). `false`: every file is an S3 object (those already in the database stay readable).', true, boolean),
   opt('downloadOffload', 'CABINET_DOWNLOAD_OFFLOAD', 'Who sends the bytes of `GET …/content` once Cabinet has checked the request (docs/front-proxy.md): `off` (Cabinet), `x-accel-redirect` (an nginx in front, from the blob directory; local disk only) or `s3-presigned` (a redirect to the object store; S3 only).', 'off', (v) =>
     oneOf(v, ['off', 'x-accel-redirect', 's3-presigned'] as const),
   ),

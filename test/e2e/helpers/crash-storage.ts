@@ -131,6 +131,11 @@ export async function crashStorage(backend: BackendName, dataDir: string, apiKey
         }
         token = page.IsTruncated ? page.NextContinuationToken : undefined;
       } while (token);
+      // Small blobs are rows of PostgreSQL, committed with their records (storage/postgres/blob-store.ts).
+      for (const { key } of (await db.query<{ key: string }>('SELECT key FROM small_blobs')).rows) {
+        assert.ok(!blobs.includes(key), `blob ${key} is in one tier only`);
+        blobs.push(key);
+      }
       const unfinished = (await unfinishedKeys()).length;
       const rows = (await db.query<{ id: string; blob_key: string; size_bytes: string }>('SELECT id, blob_key, size_bytes FROM files')).rows.map((r) => ({
         id: r.id,

@@ -3,7 +3,7 @@
  * `CABINET_DOWNLOAD_OFFLOAD`): an nginx in front, from the blob file (X-Accel-Redirect), or the
  * object store, through a presigned URL. Framework-free: it answers *where* the bytes are; the
  * download route turns that into headers. `undefined` means Cabinet streams the bytes itself (a
- * small blob packed in SQLite, an assembled upload, or no offload configured).
+ * small blob packed in SQLite or PostgreSQL, an assembled upload, or no offload configured).
  */
 import type { Config } from '../config.js';
 import type { FileRecord } from '../storage/records.js';
@@ -55,7 +55,7 @@ export function createDownloadOffload(
             responseContentDisposition: headers.contentDisposition,
             responseCacheControl: headers.cacheControl,
           });
-          return { kind: 'redirect', url };
+          return url === undefined ? undefined : { kind: 'redirect', url };
         },
       };
     }

@@ -103,9 +103,11 @@ export interface BlobStore {
 
   /**
    * A URL that lets whoever holds it read the blob, without credentials, for
-   * `options.expiresInSeconds` (docs/front-proxy.md). Absent: the store cannot hand out such URLs.
+   * `options.expiresInSeconds` (docs/front-proxy.md); `undefined` when the blob is not an object
+   * of the store that presigns (a small blob kept in the database): the caller then sends it itself.
+   * Absent: the store cannot hand out such URLs.
    */
-  presignGet?(key: string, options: PresignGetOptions): Promise<string>;
+  presignGet?(key: string, options: PresignGetOptions): Promise<string | undefined>;
 
   /** Removes the blob. Missing keys are not an error (deletes are retried by sweepers). */
   delete(key: string): Promise<void>;

@@ -32,7 +32,7 @@ export type StoreConfig = Pick<
   Config,
   'store' | 'dataDir' | 'databaseUrl' | 'instanceLeaseSeconds' | 's3Bucket' | 's3Prefix' | 's3Endpoint' | 's3Region' | 's3ForcePathStyle'
 > &
-  Partial<Pick<Config, 's3SignPayload' | 'recordCacheSize'>>;
+  Partial<Pick<Config, 's3SignPayload' | 'recordCacheSize' | 'smallFilesInDatabase'>>;
 
 export interface StoreDependencies {
   /** Explicit S3 credentials (tests); by default the AWS SDK's chain reads the standard variables. */
@@ -48,7 +48,7 @@ export async function createStores(config: StoreConfig, deps: StoreDependencies 
     return { blobs: new MemoryBlobStore(), metadata: new MemoryMetadataBackend(), exclusive: true };
   }
   const metadata = await createMetadataBackend(config, deps);
-  if (config.s3Bucket !== '') return { blobs: await createS3BlobStore(config, deps), metadata, exclusive: false };
+  if (config.s3Bucket !== '') return createScaleOutStores(config, deps, metadata);
   if (config.databaseUrl !== '') return { blobs: await createLocalBlobStore(config.dataDir), metadata, exclusive: false };
   // The embedded layout: small blobs are rows of cabinet.db, beside the records (one flush each).
   const { SqliteMetadataBackend } = await import('./sqlite/index.js');
@@ -108,6 +108,29 @@ async function createLocalBlobStore(dataDir: string, database?: SqliteDatabase):
     large: new FsBlobStore({ root }),
     legacy: existsSync(smallDb) ? new SqliteBlobStore({ path: smallDb }) : undefined,
   });
+}
+
+/**
+ * S3 for blobs. With PostgreSQL metadata, small blobs are rows of the database (table
+ * `small_blobs`), beside the records, like the embedded layout's: a small upload is one
+ * transaction and no S3 request (docs/storage.md). The small tier is read even when new small
+ * files go to S3 (`CABINET_SMALL_FILES_IN_DATABASE=false`), so turning it off loses nothing.
+ */
+async function createScaleOutStores(config: StoreConfig, deps: StoreDependencies, metadata: MetadataBackend): Promise<Stores> {
+  const s3 = await createS3BlobStore(config, deps);
+  if (config.databaseUrl === '') return { blobs: s3, metadata, exclusive: false };
+  const [{ PostgresMetadataBackend, PostgresBlobStore }, { TieredBlobStore }] = await Promise.all([
+    import('./postgres/index.js'),
+    import('./tiered-blob-store.js'),
+  ]);
+  if (!(metadata instanceof PostgresMetadataBackend)) throw new Error('a database URL needs the PostgreSQL metadata backend');
+  const writeSmall = config.smallFilesInDatabase ?? true;
+  return {
+    blobs: new TieredBlobStore({ small: new PostgresBlobStore(metadata.database), large: s3, writeSmall }),
+    metadata,
+    exclusive: false,
+    ...(writeSmall ? { inlineBlobs: metadata.files } : {}),
+  };
 }
 
 async function createS3BlobStore(config: StoreConfig, deps: StoreDependencies): Promise<BlobStore> {

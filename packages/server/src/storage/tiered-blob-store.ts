@@ -1,6 +1,7 @@
 /**
- * Two blob stores behind one: blobs of up to `smallBlobBytes` go to `small` (SQLite, one group
- * flush for many blobs), larger ones to `large` (files on disk, streamed). The embedded default.
+ * Two blob stores behind one: blobs of up to `smallBlobBytes` go to `small` (rows of the metadata
+ * database), larger ones to `large` (streamed). The embedded default (SQLite over files on disk)
+ * and the scale-out layout (PostgreSQL over S3) are both this (create-stores.ts).
  *
  * `put` reads the first `smallBlobBytes + 1` bytes before it chooses, so memory stays bounded by
  * that window per upload. Lookups try `small` first, so a small blob shadows a large one under the
@@ -42,6 +43,11 @@ export interface TieredBlobStoreOptions {
   /** Small blobs of an older layout: read, deleted, never written. */
   legacy?: SmallBlobStore | undefined;
   smallBlobBytes?: number;
+  /**
+   * false: new blobs all go to `large`; `small` is only read and cleaned (blobs written while it
+   * was on stay readable). The scale-out layout's `CABINET_SMALL_FILES_IN_DATABASE=false`.
+   */
+  writeSmall?: boolean;
 }
 
 export class TieredBlobStore implements BlobStore {
@@ -51,6 +57,8 @@ export class TieredBlobStore implements BlobStore {
   private readonly legacy: SmallBlobStore | undefined;
   private readonly limit: number;
   readonly parts?: BlobPartStore;
+  readonly filePath?: NonNullable<BlobStore['filePath']>;
+  readonly presignGet?: NonNullable<BlobStore['presignGet']>;
 
   constructor(options: TieredBlobStoreOptions) {
     this.small = options.small;
@@ -83,8 +91,21 @@ export class TieredBlobStore implements BlobStore {
           : {}),
       };
     }
-    this.limit = options.smallBlobBytes ?? SMALL_BLOB_BYTES;
+    // -1: no blob is small enough, so every put goes to the large tier (`put` stops reading ahead
+    // at once, `assemble` never picks the small tier); reads and deletes still cover `small`.
+    this.limit = options.writeSmall === false ? -1 : (options.smallBlobBytes ?? SMALL_BLOB_BYTES);
     this.name = options.large.name;
+    // Offered only when the large tier offers them, so a configuration that needs one fails at
+    // start-up (download-offload.ts) rather than never offloading.
+    const { filePath, presignGet } = options.large;
+    if (filePath) {
+      /** A file of the large tier, unless a small blob shadows it (small blobs have no files). */
+      this.filePath = async (key) => ((await this.shadowed(key)) ? undefined : filePath.call(options.large, key));
+    }
+    if (presignGet) {
+      /** An object of the large tier, unless a small blob shadows it (small blobs are no objects). */
+      this.presignGet = async (key, presign) => ((await this.shadowed(key)) ? undefined : presignGet.call(options.large, key, presign));
+    }
   }
 
   async init(): Promise<void> {
@@ -136,15 +157,14 @@ export class TieredBlobStore implements BlobStore {
     return this.large.get(key, range, options);
   }
 
-  /** A file of the large tier, unless a small blob (either small tier) shadows it (they have no files). */
-  async filePath(key: string): Promise<string | undefined> {
-    if (!this.large.filePath || (await this.small.has(key)) || (await this.legacy?.has(key))) return undefined;
-    return this.large.filePath(key);
+  /** Whether a small blob (either small tier) holds the key, shadowing the large tier. */
+  private async shadowed(key: string): Promise<boolean> {
+    return (await this.small.has(key)) || (await this.legacy?.has(key)) === true;
   }
 
   /** The large tier's reader, unless a small blob (either small tier) shadows the key. */
   async reader(key: string, range?: ByteRange): Promise<BlobReader | undefined> {
-    if (!this.large.reader || (await this.small.has(key)) || (await this.legacy?.has(key))) return undefined;
+    if (!this.large.reader || (await this.shadowed(key))) return undefined;
     return this.large.reader(key, range);
   }
 

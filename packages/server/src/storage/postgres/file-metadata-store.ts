@@ -13,7 +13,9 @@
  *   first transaction and then finds its key (READ COMMITTED takes a fresh snapshot per statement).
  */
 import { QuotaExceededError } from '../../errors.js';
-import type { FileMetadataStore, InsertResult, ListQuery, ListResult } from '../file-metadata-store.js';
+import type { FileMetadataStore, InlineBlobInsert, InsertResult, ListQuery, ListResult } from '../file-metadata-store.js';
+import { SMALL_BLOB_BYTES } from '../tiered-blob-store.js';
+import { translatePostgresError } from './blob-store.js';
 import type { FileRecord, IdempotencyRecord, WorkspaceUsage } from '../records.js';
 import { FILE_COLUMNS, fileValues, toFile, toIdempotency } from '../sql-rows.js';
 import type { FileRow, IdempotencyRow } from '../sql-rows.js';
@@ -25,7 +27,10 @@ import type { InvalidatedRecordCache } from './record-invalidation.js';
 /** The SQLSTATE `cabinet_insert_file` raises when the file does not fit the quota (migration 4). */
 const QUOTA_SQLSTATE = 'CBQ01';
 
-export class PostgresFileMetadataStore implements FileMetadataStore {
+export class PostgresFileMetadataStore implements FileMetadataStore, InlineBlobInsert {
+  /** Small blobs ride with their record (the scale-out layout's small tier, create-stores.ts). */
+  readonly maxInlineBlobBytes = SMALL_BLOB_BYTES;
+
   constructor(
     private readonly pg: PostgresDatabase,
     /** Records kept for `getFile`, emptied by deletes on any instance (record-invalidation.ts). */
@@ -33,17 +38,50 @@ export class PostgresFileMetadataStore implements FileMetadataStore {
   ) {}
 
   async insertFile(record: FileRecord, reservationId: string, idem?: IdempotencyRecord, quotaBytes?: number): Promise<InsertResult> {
+    return this.insert(record, undefined, reservationId, idem, quotaBytes);
+  }
+
+  /**
+   * The record and its bytes (a row of `small_blobs`, which postgres/blob-store.ts reads) in one
+   * statement, so one transaction and one WAL flush (InlineBlobInsert).
+   */
+  async insertFileWithBlob(
+    record: FileRecord,
+    bytes: Uint8Array,
+    reservationId: string,
+    idem?: IdempotencyRecord,
+    quotaBytes?: number,
+  ): Promise<InsertResult> {
+    return this.insert(record, bytes, reservationId, idem, quotaBytes);
+  }
+
+  private async insert(
+    record: FileRecord,
+    blob: Uint8Array | undefined,
+    reservationId: string,
+    idem: IdempotencyRecord | undefined,
+    quotaBytes: number | undefined,
+  ): Promise<InsertResult> {
     type Outcome = { outcome: string; key_fingerprint: string | null; key_file_id: string | null; key_created_at_ms: number | null };
+    const values = [...fileValues(record), reservationId, quotaBytes ?? null, idem?.key ?? null, idem?.fingerprint ?? null, idem?.createdAtMs ?? null];
     let rows: Outcome[];
     try {
-      ({ rows } = await this.pg.commitStatement<Outcome>({
-        name: 'cabinet-insert-file',
-        text: 'SELECT * FROM cabinet_insert_file($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)',
-        values: [...fileValues(record), reservationId, quotaBytes ?? null, idem?.key ?? null, idem?.fingerprint ?? null, idem?.createdAtMs ?? null],
-      }));
+      ({ rows } = await this.pg.commitStatement<Outcome>(
+        blob
+          ? {
+              name: 'cabinet-insert-file-with-blob',
+              text: 'SELECT * FROM cabinet_insert_file_with_blob($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)',
+              values: [...values, Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength)],
+            }
+          : {
+              name: 'cabinet-insert-file',
+              text: 'SELECT * FROM cabinet_insert_file($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)',
+              values,
+            },
+      ));
     } catch (err) {
       if ((err as { code?: unknown }).code === QUOTA_SQLSTATE && quotaBytes !== undefined) throw new QuotaExceededError(quotaBytes);
-      throw err;
+      throw translatePostgresError(err);
     }
     const row = rows[0];
     if (row?.outcome === 'inserted') return { inserted: true };
@@ -111,13 +149,15 @@ export class PostgresFileMetadataStore implements FileMetadataStore {
 
   async deleteFile(workspaceId: string, id: string): Promise<FileRecord | undefined> {
     // One statement, so one transaction without a round trip while the usage row is locked. The
-    // notification reaches every instance's record cache when the delete commits.
+    // notification reaches every instance's record cache when the delete commits. A small blob kept
+    // in the database (InlineBlobInsert) goes with its record.
     const { rows } = await this.pg.commitStatement<FileRow>({
       name: 'cabinet-delete-file',
       text: `WITH deleted AS (DELETE FROM files WHERE workspace_id = $1 AND id = $2 RETURNING *),
         usage AS (UPDATE workspace_usage u SET used_bytes = u.used_bytes - d.size_bytes, file_count = u.file_count - 1
                   FROM deleted d WHERE u.workspace_id = d.workspace_id),
-        keys AS (DELETE FROM idempotency_keys k USING deleted d WHERE k.workspace_id = d.workspace_id AND k.file_id = d.id)
+        keys AS (DELETE FROM idempotency_keys k USING deleted d WHERE k.workspace_id = d.workspace_id AND k.file_id = d.id),
+        blob AS (DELETE FROM small_blobs b USING deleted d WHERE b.key = d.blob_key)
       SELECT d.*, pg_notify('${FILE_DELETED_CHANNEL}', d.workspace_id || '/' || d.id) FROM deleted d`,
       values: [workspaceId, id],
     });

@@ -192,4 +192,32 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE uploads ADD COLUMN claim_instance uuid;
   `,
+  // 7: small blobs as rows (postgres/blob-store.ts), and the insert of a file record with its
+  // blob in one statement (InlineBlobInsert): a small upload is one transaction, one WAL flush, and
+  // no S3 request. The blob row is written only when the record is.
+  `
+  CREATE TABLE small_blobs (
+    key            text   COLLATE "C" PRIMARY KEY,
+    bytes          bytea  NOT NULL,
+    modified_at_ms bigint NOT NULL
+  );
+
+  CREATE FUNCTION cabinet_insert_file_with_blob(
+    ws text, file_id text, filename text, mime_type text, size_bytes bigint, sha256 text, purpose text,
+    created_at_ms bigint, expires_at_ms bigint, blob_key text, dialect text,
+    res_id text, quota bigint, idem_key text, idem_fingerprint text, idem_created_at_ms bigint, blob bytea
+  ) RETURNS TABLE (outcome text, key_fingerprint text, key_file_id text, key_created_at_ms bigint)
+  LANGUAGE plpgsql AS $$
+  DECLARE result record;
+  BEGIN
+    SELECT * INTO result FROM cabinet_insert_file(ws, file_id, filename, mime_type, size_bytes, sha256, purpose,
+      created_at_ms, expires_at_ms, blob_key, dialect, res_id, quota, idem_key, idem_fingerprint, idem_created_at_ms);
+    IF result.outcome = 'inserted' THEN
+      INSERT INTO small_blobs AS b (key, bytes, modified_at_ms)
+        VALUES (blob_key, blob, (extract(epoch FROM clock_timestamp()) * 1000)::bigint)
+        ON CONFLICT (key) DO UPDATE SET bytes = excluded.bytes, modified_at_ms = excluded.modified_at_ms;
+    END IF;
+    RETURN QUERY SELECT result.outcome, result.key_fingerprint, result.key_file_id, result.key_created_at_ms;
+  END $$;
+  `,
 ];
