@@ -66,16 +66,17 @@ export class PostgresFileMetadataStore implements FileMetadataStore, InlineBlobI
     const values = [...fileValues(record), reservationId, quotaBytes ?? null, idem?.key ?? null, idem?.fingerprint ?? null, idem?.createdAtMs ?? null];
     let rows: Outcome[];
     try {
-      ({ rows } = await this.pg.commitStatement<Outcome>(
+      // The usage row is locked until commit: committed first and flushed after (database.ts).
+      ({ rows } = await this.pg.commitCallThenFlush<Outcome>(
         blob
           ? {
               name: 'cabinet-insert-file-with-blob',
-              text: 'SELECT * FROM cabinet_insert_file_with_blob($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)',
+              call: 'cabinet_insert_file_with_blob($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)',
               values: [...values, Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength)],
             }
           : {
               name: 'cabinet-insert-file',
-              text: 'SELECT * FROM cabinet_insert_file($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)',
+              call: 'cabinet_insert_file($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)',
               values,
             },
       ));
