@@ -68,3 +68,31 @@ export function firstLine(command: string, args: readonly string[]): Promise<str
     execFile(command, args, (_err, stdout, stderr) => resolve(`${String(stdout)}${String(stderr)}`.split('\n')[0]?.trim() ?? '')),
   );
 }
+
+/** A Node script of the bench as a server process of its own, once it prints `listening`. */
+export async function startListening(name: string, script: string, args: string[]): Promise<{ pid: number; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout?.on('data', (d: Buffer) => {
+      output += d.toString();
+      if (output.includes('listening')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`${name} exited with ${code}: ${output}`)));
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // A peer that dies mid-benchmark must say why (an earlier @tus/server crashed here: bench/README.md).
+  child.once('exit', (code, signal) => {
+    if (!stopping) console.error(`${name} exited (${code ?? signal ?? ''}):\n${output}`);
+  });
+  let stopping = false;
+  return {
+    pid: child.pid ?? 0,
+    async stop() {
+      stopping = true;
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}

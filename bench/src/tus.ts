@@ -1,10 +1,9 @@
 /** The tus peer (`@tus/server` + `@tus/file-store`, see tus-server.ts): start, upload, download. */
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './nginx.js';
-import { run } from './processes.js';
+import { run, startListening } from './processes.js';
 
 const SERVER = join(dirname(fileURLToPath(import.meta.url)), 'tus-server.js');
 const TUS = { 'Tus-Resumable': '1.0.0' };
@@ -20,31 +19,8 @@ export async function startTus(workDir: string): Promise<Tus> {
   const directory = join(workDir, 'tus');
   mkdirSync(directory, { recursive: true });
   const port = await freePort();
-  const child = spawn(process.execPath, [SERVER, directory, String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  await new Promise<void>((resolve, reject) => {
-    child.stdout?.on('data', (d: Buffer) => {
-      output += d.toString();
-      if (output.includes('listening')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`tus server exited with ${code}: ${output}`)));
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  // A peer that dies mid-benchmark must say why (an earlier @tus/server crashed here: bench/README.md).
-  child.once('exit', (code, signal) => {
-    if (!stopping) console.error(`tus server exited (${code ?? signal ?? ''}):\n${output}`);
-  });
-  let stopping = false;
-  return {
-    url: `http://127.0.0.1:${port}/files`,
-    pid: child.pid ?? 0,
-    async stop() {
-      stopping = true;
-      if (child.exitCode === null) child.kill('SIGTERM');
-      await exited;
-    },
-  };
+  const child = await startListening('tus server', SERVER, [directory, String(port)]);
+  return { url: `http://127.0.0.1:${port}/files`, pid: child.pid, stop: child.stop };
 }
 
 export interface TusUpload {
