@@ -16,10 +16,9 @@ import { Readable } from 'node:stream';
 import { InsufficientStorageError } from '../../errors.js';
 import { BlobNotFoundError } from '../blob-store.js';
 import type { BlobInfo, BlobStore, ByteRange, PutOptions } from '../blob-store.js';
+import { listSmallBlobs, readWholeBlob } from '../small-blob-rows.js';
+import type { SmallBlobRow } from '../small-blob-rows.js';
 import type { PostgresDatabase } from './database.js';
-
-/** Keys listed per query, so `list()` never holds a whole table's keys. */
-const LIST_PAGE = 1000;
 
 /** SQLSTATE disk_full (https://www.postgresql.org/docs/current/errcodes-appendix.html). */
 const DISK_FULL = '53100';
@@ -36,26 +35,19 @@ export class PostgresBlobStore implements BlobStore {
   async init(): Promise<void> {}
 
   async put(key: string, source: AsyncIterable<Uint8Array>, options: PutOptions = {}): Promise<{ sizeBytes: number }> {
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    for await (const chunk of source) {
-      options.signal?.throwIfAborted();
-      chunks.push(chunk);
-      size += chunk.length;
-    }
-    options.signal?.throwIfAborted();
+    const bytes = await readWholeBlob(source, options);
     try {
       // One statement (its own transaction): replacing a blob is atomic, and durable when it returns.
       await this.pg.commitStatement({
         name: 'cabinet-put-small-blob',
         text: `INSERT INTO small_blobs (key, bytes, modified_at_ms) VALUES ($1, $2, ${NOW_MS})
                ON CONFLICT (key) DO UPDATE SET bytes = excluded.bytes, modified_at_ms = excluded.modified_at_ms`,
-        values: [key, Buffer.concat(chunks, size)],
+        values: [key, bytes],
       });
     } catch (err) {
       throw translatePostgresError(err);
     }
-    return { sizeBytes: size };
+    return { sizeBytes: bytes.length };
   }
 
   async get(key: string, range?: ByteRange): Promise<Readable> {
@@ -82,19 +74,15 @@ export class PostgresBlobStore implements BlobStore {
     await this.pg.db().query({ name: 'cabinet-delete-small-blob', text: 'DELETE FROM small_blobs WHERE key = $1', values: [key] });
   }
 
-  async *list(): AsyncIterable<BlobInfo> {
-    let after = '';
-    for (;;) {
-      const { rows } = await this.pg.db().query<{ key: string; modified_at_ms: number }>({
+  list(): AsyncIterable<BlobInfo> {
+    return listSmallBlobs(async (after, limit) => {
+      const { rows } = await this.pg.db().query<SmallBlobRow>({
         name: 'cabinet-list-small-blobs',
         text: 'SELECT key, modified_at_ms FROM small_blobs WHERE key > $1 ORDER BY key LIMIT $2',
-        values: [after, LIST_PAGE],
+        values: [after, limit],
       });
-      for (const row of rows) yield { key: row.key, lastModifiedMs: row.modified_at_ms };
-      const last = rows[rows.length - 1];
-      if (!last || rows.length < LIST_PAGE) return;
-      after = last.key;
-    }
+      return rows;
+    });
   }
 
   /** A write is one statement: it commits whole or not at all, and leaves nothing to sweep. */

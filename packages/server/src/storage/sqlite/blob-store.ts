@@ -29,6 +29,8 @@ import { openSqlite } from './wal-sync.js';
 import type { WalSync } from './wal-sync.js';
 import type { StoreObserver } from '../store-observer.js';
 import type { SqliteDatabase } from './database.js';
+import { listSmallBlobs, readWholeBlob } from '../small-blob-rows.js';
+import type { SmallBlobRow } from '../small-blob-rows.js';
 
 export type SqliteBlobStoreOptions =
   /** A database of its own: file path, or ':memory:'. */
@@ -38,9 +40,6 @@ export type SqliteBlobStoreOptions =
 
 /** The table of the metadata database that holds small blobs (migration 5). */
 export const SMALL_BLOBS_TABLE = 'small_blobs';
-
-/** Keys listed per query: `list()` yields between queries, and better-sqlite3 cannot interleave. */
-const LIST_PAGE = 1000;
 
 export class SqliteBlobStore implements BlobStore {
   readonly name = 'sqlite';
@@ -78,15 +77,7 @@ export class SqliteBlobStore implements BlobStore {
   }
 
   async put(key: string, source: AsyncIterable<Uint8Array>, options: PutOptions = {}): Promise<{ sizeBytes: number }> {
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    for await (const chunk of source) {
-      options.signal?.throwIfAborted();
-      chunks.push(chunk);
-      size += chunk.length;
-    }
-    options.signal?.throwIfAborted();
-    const bytes = chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks, size);
+    const bytes = await readWholeBlob(source, options);
     try {
       // One statement, so the replacement of an existing blob is atomic.
       this.stmts().put.run(key, bytes, Date.now());
@@ -94,7 +85,7 @@ export class SqliteBlobStore implements BlobStore {
       throw translateSqliteError(err);
     }
     await this.durable();
-    return { sizeBytes: size };
+    return { sizeBytes: bytes.length };
   }
 
   async get(key: string, range?: ByteRange): Promise<Readable> {
@@ -113,15 +104,8 @@ export class SqliteBlobStore implements BlobStore {
     this.stmts().delete.run(key);
   }
 
-  async *list(): AsyncIterable<BlobInfo> {
-    let after = '';
-    for (;;) {
-      const rows = this.stmts().list.all(after, LIST_PAGE) as Array<{ key: string; modified_at_ms: number }>;
-      for (const row of rows) yield { key: row.key, lastModifiedMs: row.modified_at_ms };
-      const last = rows[rows.length - 1];
-      if (!last || rows.length < LIST_PAGE) return;
-      after = last.key;
-    }
+  list(): AsyncIterable<BlobInfo> {
+    return listSmallBlobs((after, limit) => this.stmts().list.all(after, limit) as SmallBlobRow[]);
   }
 
   /** A write is one transaction: it commits whole or not at all, and leaves nothing to sweep. */

@@ -8,14 +8,13 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { it } from 'node:test';
 import { freshPostgres, freshS3 } from '@cabinet/test-support';
-import type { S3TestSettings } from '@cabinet/test-support';
 import { PostgresMetadataBackend } from '../../../src/storage/postgres/backend.js';
 import { PostgresBlobStore } from '../../../src/storage/postgres/blob-store.js';
-import { S3BlobStore } from '../../../src/storage/s3/blob-store.js';
+import type { S3BlobStore } from '../../../src/storage/s3/blob-store.js';
 import { TieredBlobStore } from '../../../src/storage/tiered-blob-store.js';
 import { chunked, readAll, sha256, testBlobParts, testBlobStore, testInlineBlobInsert } from '../../../src/testing/index.js';
+import { s3BlobStoreFor } from '../../helpers/s3-blob-store.js';
 
-const MiB = 1024 * 1024;
 
 /** The store on a database it shares, which (as the metadata backend would) opens before it and closes after it. */
 class OnMetadataDatabase extends PostgresBlobStore {
@@ -46,17 +45,6 @@ testInlineBlobInsert({
   },
 });
 
-function s3Store(s3: S3TestSettings): S3BlobStore {
-  return new S3BlobStore({
-    bucket: s3.bucket,
-    prefix: s3.prefix,
-    endpoint: s3.endpoint,
-    region: s3.region,
-    forcePathStyle: true,
-    credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-    partSizeBytes: 5 * MiB,
-  });
-}
 
 /** The scale-out layout as create-stores.ts builds it, on fresh services; the tiers are kept for inspection. */
 async function scaleOut(
@@ -64,7 +52,7 @@ async function scaleOut(
 ): Promise<{ store: TieredBlobStore; small: OnMetadataDatabase; large: S3BlobStore; backend: PostgresMetadataBackend }> {
   const [backend, s3] = await Promise.all([freshBackend(), freshS3()]);
   const small = new OnMetadataDatabase(backend);
-  const large = s3Store(s3);
+  const large = s3BlobStoreFor(s3);
   return { store: new TieredBlobStore({ small, large, writeSmall }), small, large, backend };
 }
 

@@ -9,22 +9,12 @@ import { it } from 'node:test';
 import { CreateMultipartUploadCommand, ListMultipartUploadsCommand, UploadPartCommand } from '@aws-sdk/client-s3';
 import { freshS3, testS3Client } from '@cabinet/test-support';
 import type { S3TestSettings } from '@cabinet/test-support';
-import { S3BlobStore } from '../../../src/storage/s3/blob-store.js';
 import { readAll, sha256, testBlobParts, testBlobStore } from '../../../src/testing/index.js';
+import { s3BlobStoreFor } from '../../helpers/s3-blob-store.js';
 
 const MiB = 1024 * 1024;
 
-function storeFor(s3: S3TestSettings): S3BlobStore {
-  return new S3BlobStore({
-    bucket: s3.bucket,
-    prefix: s3.prefix,
-    endpoint: s3.endpoint,
-    region: s3.region,
-    forcePathStyle: true,
-    credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-    partSizeBytes: 5 * MiB,
-  });
-}
+const storeFor = s3BlobStoreFor;
 
 
 async function unfinishedUploads(s3: S3TestSettings): Promise<string[]> {
