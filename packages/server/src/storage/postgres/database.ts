@@ -144,7 +144,13 @@ export class PostgresDatabase {
       text: `SELECT r.* FROM ${query.call} AS r, set_config('synchronous_commit', 'off', true) AS async_commit`,
       values: query.values,
     });
-    await this.db().query({ name: 'cabinet-flush-wal', text: 'SELECT pg_current_xact_id()' });
+    try {
+      await this.db().query({ name: 'cabinet-flush-wal', text: 'SELECT pg_current_xact_id()' });
+    } catch (err) {
+      // The statement committed but may not be durable: not an error of the statement's own (a
+      // disk-full code here must not read as "nothing changed"), so the caller cannot tell either.
+      throw new Error('the WAL flush after a commit failed: the commit may or may not be durable', { cause: err });
+    }
     this.observer?.committed('postgres', Number(process.hrtime.bigint() - started) / 1e9);
     return result;
   }
