@@ -28,6 +28,8 @@ export const LOCK_NAMESPACE = 0x43424e54;
  */
 export const LOCK_KEY_SQL = "hashtext(COALESCE(current_schema(), '') || ':' || $2::text)";
 const MIGRATION_LOCK = 'migrations';
+/** A synchronous commit that writes WAL (a transactional logical message): see commitCallThenFlush. */
+const FLUSH_WAL = { name: 'cabinet-flush-wal', text: "SELECT pg_logical_emit_message(true, 'cabinet', '')" };
 
 export class PostgresDatabase {
   /** This process's identity for reservation leases. */
@@ -36,6 +38,8 @@ export class PostgresDatabase {
   private driver: typeof pg | undefined;
   private types: pg.CustomTypesConfig | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
+  /** Whether inserts may commit first and flush after (commitCallThenFlush); found at `open`. */
+  private flushAfterCommit = false;
   private readonly heartbeatSeconds: number;
   private readonly leaseSeconds: number;
   /** Told how long each transaction's COMMIT took (metrics); set by `MetadataBackend.observe`. */
@@ -66,6 +70,12 @@ export class PostgresDatabase {
     pool.on('error', () => undefined);
     this.pool = pool;
     await this.migrate();
+    // The flush commitCallThenFlush relies on; a database that refuses it (a managed service may
+    // revoke the function) gets synchronous commits instead.
+    this.flushAfterCommit = await pool.query(FLUSH_WAL).then(
+      () => true,
+      () => false,
+    );
     await this.beat();
     this.heartbeat = setInterval(() => {
       this.beat().catch(() => undefined);
@@ -129,23 +139,28 @@ export class PostgresDatabase {
    * flushes, as the embedded store's WalSync makes them.
    *
    * Why the promise still means durable: WAL is written and flushed in order, and the flush here is
-   * the synchronous commit of a transaction begun after this statement's commit returned (it takes
-   * a transaction id, so it writes a commit record and flushes up to it: PostgreSQL's
-   * RecordTransactionCommit), so it covers this statement's commit record. Others may see the rows
-   * before that flush; what a crash then loses was never acknowledged, as with any commit whose
-   * answer was lost. https://www.postgresql.org/docs/current/wal-async-commit.html
+   * the synchronous commit of a transaction begun after this statement's commit returned, which
+   * flushes WAL up to its own commit record, after this statement's. It must write WAL to do so:
+   * PostgreSQL commits a transaction that wrote none asynchronously even when it holds a
+   * transaction id (RecordTransactionCommit), so `SELECT pg_current_xact_id()` did not flush, and
+   * test/storage/postgres/durability.test.ts caught acknowledged inserts lost to a `kill -9`. A
+   * transactional logical message (`pg_logical_emit_message`, no table, no lock, any `wal_level`)
+   * is that WAL. Others may see the rows before the flush; what a crash then loses was never
+   * acknowledged, as with any commit whose answer was lost.
+   * https://www.postgresql.org/docs/current/wal-async-commit.html
    *
    * `call` is a function call usable as a FROM item (`cabinet_insert_file($1, …)`); its rows are the result.
    */
   async commitCallThenFlush<R extends QueryResultRow>(query: { name: string; call: string; values: unknown[] }): Promise<pg.QueryResult<R>> {
+    if (!this.flushAfterCommit) return this.commitStatement<R>({ name: query.name, text: `SELECT r.* FROM ${query.call} AS r`, values: query.values });
     const started = this.observer ? process.hrtime.bigint() : 0n;
     const result = await this.db().query<R>({
-      name: query.name,
+      name: `${query.name}-async`,
       text: `SELECT r.* FROM ${query.call} AS r, set_config('synchronous_commit', 'off', true) AS async_commit`,
       values: query.values,
     });
     try {
-      await this.db().query({ name: 'cabinet-flush-wal', text: 'SELECT pg_current_xact_id()' });
+      await this.db().query(FLUSH_WAL);
     } catch (err) {
       // The statement committed but may not be durable: not an error of the statement's own (a
       // disk-full code here must not read as "nothing changed"), so the caller cannot tell either.

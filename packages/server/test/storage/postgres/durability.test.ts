@@ -1,0 +1,143 @@
+/**
+ * File inserts commit first and flush after (PostgresDatabase.commitCallThenFlush): the promise of
+ * `insertFile`/`insertFileWithBlob` must still mean durable. A PostgreSQL server of this test's own
+ * takes concurrent inserts into one workspace, and the moment they have all resolved every one of
+ * its processes is killed (`kill -9`: WAL still in its shared buffers is lost, as after a crash);
+ * after crash recovery every acknowledged record and its bytes must be there. Without the flush,
+ * commits made with `synchronous_commit` off wait up to `wal_writer_delay` (200 ms) in those
+ * buffers, and the newest of them are lost.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, it } from 'node:test';
+import pg from 'pg';
+import { createFileIdGenerator } from '../../../src/files/file-id.js';
+import { PostgresMetadataBackend } from '../../../src/storage/postgres/backend.js';
+import type { FileRecord } from '../../../src/storage/records.js';
+
+const BIN = ((): string => {
+  try {
+    return execFileSync('pg_config', ['--bindir']).toString().trim();
+  } catch {
+    const versions = execFileSync('bash', ['-c', 'ls -d /usr/lib/postgresql/*/bin']).toString().trim().split('\n');
+    return versions[versions.length - 1] ?? '';
+  }
+})();
+const asPostgres = (command: string, args: string[]): void => {
+  const root = process.getuid?.() === 0;
+  execFileSync(root ? 'runuser' : command, root ? ['-u', 'postgres', '--', command, ...args] : args, { stdio: 'ignore' });
+};
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** A PostgreSQL cluster of this test's own (the shared one must not be killed), fsync on. */
+async function privatePostgres(): Promise<{ url: string; start(): void; crash(): void; stop(): void }> {
+  const dir = await mkdtemp(join(tmpdir(), 'cabinet-pg-crash-'));
+  if (process.getuid?.() === 0) execFileSync('chown', ['postgres:postgres', dir]);
+  const data = join(dir, 'data');
+  const port = await freePort();
+  asPostgres(join(BIN, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--no-locale']);
+  const start = (): void =>
+    asPostgres(join(BIN, 'pg_ctl'), ['-D', data, '-l', join(dir, 'pg.log'), '-w', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=on`, 'start']);
+  start();
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    start,
+    crash: () => {
+      // The postmaster stopped first, so it cannot restart its children before it dies too.
+      const postmaster = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+      process.kill(postmaster, 'SIGSTOP');
+      execFileSync('pkill', ['-9', '-P', String(postmaster)]);
+      process.kill(postmaster, 'SIGKILL');
+      execFileSync('bash', ['-c', `while kill -0 ${postmaster} 2>/dev/null; do sleep 0.05; done`]);
+    },
+    stop: () => {
+      try {
+        asPostgres(join(BIN, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']);
+      } catch {
+        // Already down.
+      }
+      execFileSync('rm', ['-rf', dir]);
+    },
+  };
+}
+
+const cleanups: Array<() => void> = [];
+after(() => {
+  for (const cleanup of cleanups) cleanup();
+});
+
+it('every insert acknowledged before PostgreSQL is killed (-9) is there after crash recovery, with its bytes', async () => {
+  const server = await privatePostgres();
+  cleanups.push(server.stop);
+  const backend = new PostgresMetadataBackend({ connectionString: server.url, maxConnections: 16 });
+  await backend.init();
+  const ids = createFileIdGenerator();
+  const acknowledged: Array<{ record: FileRecord; bytes: Buffer | undefined }> = [];
+  let inserts = 0;
+  let clock = Date.parse('2026-01-01T00:00:00Z');
+  const insertOne = async (): Promise<void> => {
+    clock += 1;
+    const bytes = randomBytes(1024);
+    const record: FileRecord = {
+      id: ids.next(clock),
+      workspaceId: 'crash',
+      filename: 'f.bin',
+      mimeType: 'application/octet-stream',
+      sizeBytes: bytes.length,
+      sha256: randomBytes(32).toString('hex'),
+      purpose: 'user_data',
+      dialect: 'anthropic',
+      createdAtMs: clock,
+      expiresAtMs: null,
+      blobKey: `blob_${randomBytes(12).toString('hex')}`,
+    };
+    // Half with their bytes (small files), half records only (larger files, whose bytes are in S3).
+    const withBytes = inserts++ % 2 === 0;
+    const result = withBytes
+      ? await backend.files.insertFileWithBlob(record, bytes, `r_${record.id}`, undefined, Number.MAX_SAFE_INTEGER)
+      : await backend.files.insertFile(record, `r_${record.id}`, undefined, Number.MAX_SAFE_INTEGER);
+    assert.equal(result.inserted, true);
+    acknowledged.push({ record, bytes: withBytes ? bytes : undefined });
+  };
+  // 16 at a time into one workspace (one usage row), for a while, so commits overlap flushes.
+  const until = Date.now() + 1500;
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (Date.now() < until) await insertOne();
+    }),
+  );
+  server.crash();
+  await backend.close().catch(() => undefined);
+  server.start();
+
+  const client = new pg.Client({ connectionString: server.url });
+  await client.connect();
+  try {
+    const files = new Set((await client.query<{ id: string }>('SELECT id FROM files')).rows.map((r) => r.id));
+    const blobs = new Map((await client.query<{ key: string; bytes: Buffer }>('SELECT key, bytes FROM small_blobs')).rows.map((r) => [r.key, r.bytes]));
+    assert.ok(acknowledged.length > 100, `enough inserts to overlap (${acknowledged.length})`);
+    const lost = acknowledged.filter(({ record }) => !files.has(record.id));
+    assert.deepEqual(lost.map(({ record }) => record.id), [], `${lost.length} of ${acknowledged.length} acknowledged records lost`);
+    for (const { record, bytes } of acknowledged) if (bytes) assert.deepEqual(blobs.get(record.blobKey), bytes, `the bytes of ${record.id}`);
+    const usage = (await client.query<{ used_bytes: string; file_count: string }>("SELECT used_bytes, file_count FROM workspace_usage WHERE workspace_id = 'crash'")).rows[0];
+    assert.equal(Number(usage?.file_count), files.size, 'usage counts every surviving file');
+  } finally {
+    await client.end();
+  }
+});
