@@ -141,3 +141,49 @@ it('every insert acknowledged before PostgreSQL is killed (-9) is there after cr
     await client.end();
   }
 });
+
+it('a database that refuses the flush function still takes inserts, committing them synchronously', async () => {
+  const server = await privatePostgres();
+  cleanups.push(server.stop);
+  const admin = new pg.Client({ connectionString: server.url });
+  await admin.connect();
+  try {
+    // As a managed service might: the function revoked from everyone but the superuser.
+    await admin.query('REVOKE EXECUTE ON FUNCTION pg_logical_emit_message(boolean, text, text) FROM PUBLIC');
+    await admin.query('CREATE ROLE cabinet LOGIN');
+    await admin.query('GRANT CREATE ON SCHEMA public TO cabinet');
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(server.url);
+  url.username = 'cabinet';
+  const refused = new pg.Client({ connectionString: url.toString() });
+  await refused.connect();
+  await assert.rejects(refused.query("SELECT pg_logical_emit_message(true, 'cabinet', '')"), /permission denied/);
+  await refused.end();
+
+  const backend = new PostgresMetadataBackend({ connectionString: url.toString() });
+  await backend.init();
+  try {
+    const ids = createFileIdGenerator();
+    const now = Date.parse('2026-01-01T00:00:00Z');
+    const bytes = randomBytes(100);
+    const record: FileRecord = {
+      id: ids.next(now),
+      workspaceId: 'refused',
+      filename: 'f.bin',
+      mimeType: 'application/octet-stream',
+      sizeBytes: bytes.length,
+      sha256: randomBytes(32).toString('hex'),
+      purpose: 'user_data',
+      dialect: 'anthropic',
+      createdAtMs: now,
+      expiresAtMs: null,
+      blobKey: `blob_${randomBytes(12).toString('hex')}`,
+    };
+    assert.deepEqual(await backend.files.insertFileWithBlob(record, bytes, 'r1', undefined, Number.MAX_SAFE_INTEGER), { inserted: true });
+    assert.deepEqual(await backend.files.getFile('refused', record.id), record);
+  } finally {
+    await backend.close();
+  }
+});
