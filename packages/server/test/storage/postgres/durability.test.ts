@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -45,6 +45,22 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** The processes whose parent is `pid` (from /proc: no dependency on procps). */
+function childrenOf(pid: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // Field 4 of /proc/<pid>/stat, after the command name in parentheses (which may hold spaces).
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) children.push(Number(entry));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return children;
+}
+
 /** A PostgreSQL cluster of this test's own (the shared one must not be killed), fsync on. */
 async function privatePostgres(): Promise<{ url: string; start(): void; crash(): void; stop(): void }> {
   const dir = await mkdtemp(join(tmpdir(), 'cabinet-pg-crash-'));
@@ -62,7 +78,7 @@ async function privatePostgres(): Promise<{ url: string; start(): void; crash():
       // The postmaster stopped first, so it cannot restart its children before it dies too.
       const postmaster = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
       process.kill(postmaster, 'SIGSTOP');
-      execFileSync('pkill', ['-9', '-P', String(postmaster)]);
+      for (const child of childrenOf(postmaster)) process.kill(child, 'SIGKILL');
       process.kill(postmaster, 'SIGKILL');
       execFileSync('bash', ['-c', `while kill -0 ${postmaster} 2>/dev/null; do sleep 0.05; done`]);
     },
