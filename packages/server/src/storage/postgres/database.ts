@@ -31,6 +31,15 @@ const MIGRATION_LOCK = 'migrations';
 /** A synchronous commit that writes WAL (a transactional logical message): see commitCallThenFlush. */
 const FLUSH_WAL = { name: 'cabinet-flush-wal', text: "SELECT pg_logical_emit_message(true, 'cabinet', '')" };
 
+/**
+ * The database refused the statement itself: SQLSTATE class 42 (no such function, no privilege) or
+ * 0A (feature not supported), https://www.postgresql.org/docs/current/errcodes-appendix.html.
+ */
+function refusesStatement(err: unknown): boolean {
+  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && (code.startsWith('42') || code.startsWith('0A'));
+}
+
 export class PostgresDatabase {
   /** This process's identity for reservation leases. */
   readonly instanceId = randomUUID();
@@ -70,11 +79,15 @@ export class PostgresDatabase {
     pool.on('error', () => undefined);
     this.pool = pool;
     await this.migrate();
-    // The flush commitCallThenFlush relies on; a database that refuses it (a managed service may
-    // revoke the function) gets synchronous commits instead.
+    // The flush commitCallThenFlush relies on. A database that refuses it (a managed service may
+    // revoke the function; a PostgreSQL-compatible one may lack it) gets synchronous commits
+    // instead; any other failure is the database's trouble, and start-up reports it.
     this.flushAfterCommit = await pool.query(FLUSH_WAL).then(
       () => true,
-      () => false,
+      (err: unknown) => {
+        if (refusesStatement(err)) return false;
+        throw err;
+      },
     );
     await this.beat();
     this.heartbeat = setInterval(() => {
