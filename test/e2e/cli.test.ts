@@ -15,7 +15,7 @@ import { spawnServer } from '@cabinet/test-support';
 import type { ServerProcess } from '@cabinet/test-support';
 import { sha256File, writeRandomFile } from './helpers/random-file.js';
 
-const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'packages', 'cli', 'dist', 'src', 'main.js');
+const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'packages', 'cli', 'bin', 'cabinet.cjs');
 let server: ServerProcess;
 let dir: string;
 

@@ -20,7 +20,7 @@ import type { ServerProcess } from '@cabinet/test-support';
 
 const MiB = 1024 * 1024;
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
-const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'packages', 'cli', 'dist', 'src', 'main.js');
+const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'packages', 'cli', 'bin', 'cabinet.cjs');
 
 describe('@cabinet/client: files past the single-request limit', () => {
   let server: ServerProcess;

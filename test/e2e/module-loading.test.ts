@@ -16,7 +16,7 @@ import { spawnServer, startFakeVertex } from '@cabinet/test-support';
 
 const run = promisify(execFile);
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const CLI = join(ROOT, 'packages', 'cli', 'dist', 'src', 'main.js');
+const CLI = join(ROOT, 'packages', 'cli', 'bin', 'cabinet.cjs');
 const BACKEND_MODULES = /\/storage\/(sqlite|postgres|s3|fs|memory)\/|\/node_modules\/(pg|pg-pool|better-sqlite3|@aws-sdk\/client-s3)\//;
 /** The gateway's adapters, and the SDKs the provider adapters bring. */
 const UPSTREAM_MODULES = /\/gateway\/adapters\/|\/node_modules\/(@anthropic-ai\/|@aws-sdk\/(credential-providers|client-bedrock-runtime)\/|google-auth-library\/)/;
@@ -100,16 +100,16 @@ describe('module loading', () => {
     }
   });
 
-  it('the CLI loads nothing but itself for --version, and only the client for client commands', async () => {
+  it('the CLI loads no ES module for --version, and only the client for client commands', async () => {
     const cli = async (args: string[]): Promise<string[]> =>
       loaded((env) => run(process.execPath, [CLI, ...args], { env: { ...process.env, ...env } }).catch((err: unknown) => err));
-    // The thread-pool size is an env setting in a module of its own, not the server.
-    const serverModules = (modules: string[]): string[] => modules.filter((m) => m.includes('/packages/server/') && !m.endsWith('/threadpool.js'));
+    const serverModules = (modules: string[]): string[] => modules.filter((m) => m.includes('/packages/server/'));
+    // The bin answers --version itself, before the ES module loader (bin/cabinet.cjs).
     const version = await cli(['--version']);
-    assert.ok(version.some((m) => m.endsWith('/packages/cli/dist/src/cli.js')), 'the hook saw the CLI');
-    assert.deepEqual(version.filter((m) => m.includes('/packages/client/')), [], '--version loads no client');
-    assert.deepEqual(serverModules(version), [], '--version loads nothing of the server');
+    assert.ok(version.some((m) => m.endsWith('/packages/cli/bin/cabinet.cjs')), 'the hook saw the bin');
+    assert.deepEqual(version.filter((m) => m.includes('/dist/')), [], '--version loads no module of the packages');
     const ls = await cli(['ls', '--base-url', 'http://127.0.0.1:9', '--api-key', 'k']);
+    assert.ok(ls.some((m) => m.endsWith('/packages/cli/dist/src/cli.js')), 'the hook saw the CLI');
     assert.ok(ls.some((m) => m.includes('/packages/client/dist/src/')), 'ls loads the client');
     assert.deepEqual(serverModules(ls), [], 'ls loads nothing of the server');
   });

@@ -103,7 +103,7 @@ describe('the packages, installed outside the repository', { timeout: 900_000 },
     }
     for (const f of ['dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/wire.d.ts']) assert.ok(files('@cabinet/client').includes(f), f);
     for (const f of [
-      'bin/cabinet-server.js',
+      'bin/cabinet-server.cjs',
       'dist/src/main.js',
       'dist/src/index.d.ts',
       'dist/src/storage/sqlite/index.d.ts',
@@ -115,7 +115,7 @@ describe('the packages, installed outside the repository', { timeout: 900_000 },
     ]) {
       assert.ok(files('@cabinet/server').includes(f), f);
     }
-    for (const f of ['bin/cabinet.js', 'dist/src/main.js', 'dist/src/commands/download.js']) assert.ok(files('@cabinet/cli').includes(f), f);
+    for (const f of ['bin/cabinet.cjs', 'dist/src/main.js', 'dist/src/commands/download.js']) assert.ok(files('@cabinet/cli').includes(f), f);
 
     // The manifests: publishable, licensed, and depending on versions, not on the workspace.
     for (const p of PACKAGES) {

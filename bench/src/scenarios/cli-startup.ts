@@ -17,7 +17,7 @@ import { summarize } from '../stats.js';
 import type { Summary } from '../stats.js';
 
 const SCENARIO = '6. CLI start-up';
-const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'packages', 'cli', 'dist', 'src', 'main.js');
+const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'packages', 'cli', 'bin', 'cabinet.cjs');
 const RUNS = 20;
 const execFileAsync = promisify(execFile);
 

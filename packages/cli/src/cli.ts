@@ -2,13 +2,13 @@
  * Command dispatch and the exit-code contract: 0 ok, 1 API or I/O error, 2 usage. Errors print the
  * server's message and the request id, never a stack trace.
  */
-import { readFileSync } from 'node:fs';
 import { UsageError, wantsHelp } from './args.js';
 import type { Context } from './context.js';
 import { describeError } from './errors.js';
 import { nearest } from './nearest.js';
 import { commandHelp, COMMANDS } from './usage.js';
 import type { CommandName } from './usage.js';
+import { version, VERSION_WORDS } from './version.js';
 
 interface CommandModule {
   run(argv: string[], ctx: Context): Promise<number>;
@@ -39,12 +39,6 @@ const SYNONYMS: Record<string, CommandName> = {
   key: 'keys',
 };
 
-/** The CLI's version, from its package.json (read only when asked for). */
-export function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
-
 export const HELP = `cabinet: a self-hosted Files API, and its command line
 
 Usage:
@@ -66,7 +60,7 @@ export async function runCli(argv: string[], ctx: Context): Promise<number> {
     else ctx.io.stdout.write(HELP);
     return name === undefined ? 2 : 0;
   }
-  if (name === '--version' || name === '-V' || name === 'version') {
+  if (VERSION_WORDS.has(name)) {
     ctx.io.stdout.write(`cabinet ${version()}\n`);
     return 0;
   }

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-/** The `cabinet` binary. */
-// First: sizes libuv's thread pool before anything uses it (for `cabinet serve`).
-import '@cabinet/server/threadpool';
+/**
+ * The `cabinet` command, loaded by bin/cabinet.cjs (which answers `--version` itself and sizes
+ * libuv's thread pool first; run through this file directly, the pool keeps Node's default).
+ */
 import { runCli } from './cli.js';
 
 const code = await runCli(process.argv.slice(2), { io: { stdout: process.stdout, stderr: process.stderr }, env: process.env });

@@ -4,8 +4,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
-export const CLI = join(ROOT, 'packages', 'cli', 'dist', 'src', 'main.js');
-export const SERVER_MAIN = join(ROOT, 'packages', 'server', 'dist', 'src', 'main.js');
+export const CLI = join(ROOT, 'packages', 'cli', 'bin', 'cabinet.cjs');
+export const SERVER_MAIN = join(ROOT, 'packages', 'server', 'bin', 'cabinet-server.cjs');
 
 export interface CliResult {
   code: number;

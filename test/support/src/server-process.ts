@@ -40,8 +40,8 @@ export interface SpawnOptions {
   backend?: BackendName;
 }
 
-/** The built server entry point of the workspace's @cabinet/server. */
-const MAIN = join(dirname(createRequire(import.meta.url).resolve('@cabinet/server/package.json')), 'dist', 'src', 'main.js');
+/** The workspace's @cabinet/server as its command (`cabinet-server`) runs it. */
+const MAIN = join(dirname(createRequire(import.meta.url).resolve('@cabinet/server/package.json')), 'bin', 'cabinet-server.cjs');
 const READY = /serving the Files API at (http:\/\/\S+)\/v1\/files \(metadata: (\w+), blobs: (\w+)\)/;
 
 export async function spawnServer(options: SpawnOptions = {}): Promise<ServerProcess> {
