@@ -46,13 +46,15 @@ const SCENARIOS: ReadonlyArray<{ name: string; run: (ctx: Context) => Promise<Fi
 ];
 
 /**
- * The order the scenarios run in (the report keeps the order above). The small-request scenarios
- * first: after the large transfers have written ~20 GB this VM answers small requests up to 2x
- * slower for a minute or more, a bare node:http server included (docs/performance.md, "The
- * machine's speed varies"), and the full runs measured that state instead of Cabinet. Scenario 3
- * still runs its bare reference server beside Cabinet, so a slow machine shows in the report.
+ * The order the scenarios run in (the report keeps the order above). After many GiB of writes this
+ * VM is up to 2x slower for a minute or more, a bare node:http server and dd included
+ * (docs/performance.md, "The machine's speed varies"), so the scenarios that write little run
+ * first (3, 6, 7), then the large transfers against the machine's own limits (1, 2: they compare
+ * CPU per GiB with dd's and nginx's), then the rest. Scenario 3 also runs a bare reference server
+ * beside Cabinet, so a slow machine shows in the report. (With scenario 5, which writes ~18 GB,
+ * before scenario 1, dd itself took twice its usual CPU per GiB.)
  */
-const RUN_ORDER: readonly string[] = ['small', 'startup', 'gateway', 'sdk', 'scale', 'transfer', 'rss', 'uploads', 'peers', 'peers-small', 'instances', 'front-proxy'];
+const RUN_ORDER: readonly string[] = ['small', 'startup', 'gateway', 'transfer', 'rss', 'sdk', 'scale', 'uploads', 'peers', 'peers-small', 'instances', 'front-proxy'];
 
 const RESULTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'results');
 
