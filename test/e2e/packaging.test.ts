@@ -103,7 +103,7 @@ describe('the packages, installed outside the repository', { timeout: 900_000 },
     }
     for (const f of ['dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/wire.d.ts']) assert.ok(files('@cabinet/client').includes(f), f);
     for (const f of [
-      'bin/cabinet-server.cjs',
+      'bin/cabinet-server.js',
       'dist/src/main.js',
       'dist/src/index.d.ts',
       'dist/src/storage/sqlite/index.d.ts',

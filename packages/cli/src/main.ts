@@ -1,8 +1,5 @@
 #!/usr/bin/env node
-/**
- * The `cabinet` command, loaded by bin/cabinet.cjs (which answers `--version` itself and sizes
- * libuv's thread pool first; run through this file directly, the pool keeps Node's default).
- */
+/** The `cabinet` command, loaded by bin/cabinet.cjs (which answers `--version` itself). */
 import { runCli } from './cli.js';
 
 const code = await runCli(process.argv.slice(2), { io: { stdout: process.stdout, stderr: process.stderr }, env: process.env });

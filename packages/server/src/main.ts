@@ -2,8 +2,6 @@
 /**
  * Process entry: reads the environment and flags, starts the server, and shuts down gracefully on
  * SIGINT/SIGTERM. Everything else lives in app.ts / server.ts so it can run in-process in tests.
- * Started through bin/cabinet-server.cjs, which sizes libuv's thread pool before this module loads
- * (no ES module can: see there).
  */
 import { ConfigError, loadConfig } from './config.js';
 import { configHelp } from './config-help.js';

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 export const CLI = join(ROOT, 'packages', 'cli', 'bin', 'cabinet.cjs');
-export const SERVER_MAIN = join(ROOT, 'packages', 'server', 'bin', 'cabinet-server.cjs');
+export const SERVER_MAIN = join(ROOT, 'packages', 'server', 'bin', 'cabinet-server.js');
 
 export interface CliResult {
   code: number;

@@ -41,7 +41,7 @@ export interface SpawnOptions {
 }
 
 /** The workspace's @cabinet/server as its command (`cabinet-server`) runs it. */
-const MAIN = join(dirname(createRequire(import.meta.url).resolve('@cabinet/server/package.json')), 'bin', 'cabinet-server.cjs');
+const MAIN = join(dirname(createRequire(import.meta.url).resolve('@cabinet/server/package.json')), 'bin', 'cabinet-server.js');
 const READY = /serving the Files API at (http:\/\/\S+)\/v1\/files \(metadata: (\w+), blobs: (\w+)\)/;
 
 export async function spawnServer(options: SpawnOptions = {}): Promise<ServerProcess> {
