@@ -55,6 +55,9 @@ const SCENARIOS: ReadonlyArray<{ name: string; run: (ctx: Context) => Promise<Fi
  * before scenario 1, dd itself took twice its usual CPU per GiB.)
  */
 const RUN_ORDER: readonly string[] = ['small', 'startup', 'gateway', 'transfer', 'rss', 'sdk', 'scale', 'uploads', 'peers', 'peers-small', 'instances', 'front-proxy'];
+const unordered = SCENARIOS.filter((s) => !RUN_ORDER.includes(s.name)).map((s) => s.name);
+// A scenario missing from RUN_ORDER would silently never run.
+if (unordered.length > 0) throw new Error(`scenarios missing from RUN_ORDER: ${unordered.join(', ')}`);
 
 const RESULTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'results');
 

@@ -10,6 +10,7 @@ import { QuotaExceededError } from '../errors.js';
 import { createFileIdGenerator } from '../files/file-id.js';
 import { BlobNotFoundError } from '../storage/blob-store.js';
 import type { BlobStore } from '../storage/blob-store.js';
+import { binaryFileRecord } from './file-record.js';
 import type { FileMetadataStore, InlineBlobInsert } from '../storage/file-metadata-store.js';
 import type { FileRecord, IdempotencyRecord } from '../storage/records.js';
 import { readAll, sha256 } from './blob-store-suite.js';
@@ -35,19 +36,7 @@ export function testInlineBlobInsert(options: InlineBlobSuiteOptions): void {
     const ws = (): string => `ws_${randomUUID().slice(0, 8)}`;
     const makeFile = (workspaceId: string, sizeBytes: number): FileRecord => {
       clock += 1;
-      return {
-        id: ids.next(clock),
-        workspaceId,
-        filename: 'f.bin',
-        mimeType: 'application/octet-stream',
-        sizeBytes,
-        sha256: randomBytes(32).toString('hex'),
-        purpose: 'user_data',
-        dialect: 'anthropic',
-        createdAtMs: clock,
-        expiresAtMs: null,
-        blobKey: `blob_${randomUUID().replace(/-/g, '')}`,
-      };
+      return binaryFileRecord({ id: ids.next(clock), workspaceId, sizeBytes, createdAtMs: clock });
     };
     const idemFor = (record: FileRecord, key: string): IdempotencyRecord => ({
       workspaceId: record.workspaceId,

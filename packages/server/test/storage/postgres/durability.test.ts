@@ -20,6 +20,7 @@ import pg from 'pg';
 import { createFileIdGenerator } from '../../../src/files/file-id.js';
 import { PostgresMetadataBackend } from '../../../src/storage/postgres/backend.js';
 import type { FileRecord } from '../../../src/storage/records.js';
+import { binaryFileRecord } from '../../../src/testing/file-record.js';
 
 const BIN = ((): string => {
   try {
@@ -93,22 +94,6 @@ async function privatePostgres(): Promise<{ url: string; start(): void; crash():
   };
 }
 
-function fileRecord(id: string, workspaceId: string, sizeBytes: number, createdAtMs: number): FileRecord {
-  return {
-    id,
-    workspaceId,
-    filename: 'f.bin',
-    mimeType: 'application/octet-stream',
-    sizeBytes,
-    sha256: randomBytes(32).toString('hex'),
-    purpose: 'user_data',
-    dialect: 'anthropic',
-    createdAtMs,
-    expiresAtMs: null,
-    blobKey: `blob_${randomBytes(12).toString('hex')}`,
-  };
-}
-
 const cleanups: Array<() => void> = [];
 after(() => {
   for (const cleanup of cleanups) cleanup();
@@ -126,7 +111,7 @@ it('every insert acknowledged before PostgreSQL is killed (-9) is there after cr
   const insertOne = async (): Promise<void> => {
     clock += 1;
     const bytes = randomBytes(1024);
-    const record = fileRecord(ids.next(clock), 'crash', bytes.length, clock);
+    const record = binaryFileRecord({ id: ids.next(clock), workspaceId: 'crash', sizeBytes: bytes.length, createdAtMs: clock });
     // Half with their bytes (small files), half records only (larger files, whose bytes are in S3).
     const withBytes = inserts++ % 2 === 0;
     const result = withBytes
@@ -188,7 +173,7 @@ it('a database that refuses the flush function still takes inserts, committing t
     const ids = createFileIdGenerator();
     const now = Date.parse('2026-01-01T00:00:00Z');
     const bytes = randomBytes(100);
-    const record = fileRecord(ids.next(now), 'refused', bytes.length, now);
+    const record = binaryFileRecord({ id: ids.next(now), workspaceId: 'refused', sizeBytes: bytes.length, createdAtMs: now });
     assert.deepEqual(await backend.files.insertFileWithBlob(record, bytes, 'r1', undefined, Number.MAX_SAFE_INTEGER), { inserted: true });
     assert.deepEqual(await backend.files.getFile('refused', record.id), record);
   } finally {
