@@ -38,6 +38,7 @@ import {
   ResourceNotFoundError,
   StorageError,
 } from '../errors.js';
+import { partChunks } from '../storage/reader-chunks.js';
 import { BlobNotFoundError } from '../storage/blob-store.js';
 import type { BlobReader, BlobStore, ByteRange, GetOptions } from '../storage/blob-store.js';
 import type { FileMetadataStore, InlineBlobInsert, InsertResult, ListResult, PurposeFilter } from '../storage/file-metadata-store.js';
@@ -404,10 +405,15 @@ export class FileService {
     const hash = usable ? prefix.hash : createHash('sha256');
     const skip = usable ? prefix.partIds.length : 0;
     let sizeBytes = usable ? prefix.sizeBytes : 0;
+    // Where the store assembles inside itself the bytes read here are only hashed and checked, each
+    // chunk at once, so they may come through reused buffers (storage/reader-chunks.ts); a `put`
+    // may hold on to its chunks, so for it they come as a stream's.
+    const reuseBuffers = partStore.assemble !== undefined;
     const streamed = async function* (): AsyncGenerator<Uint8Array> {
       for (const part of parts.slice(skip)) {
         let partBytes = 0;
-        for await (const chunk of await partStore.getPart(upload.id, part.partId)) {
+        const chunks = reuseBuffers ? partChunks(partStore, upload.id, part.partId) : await partStore.getPart(upload.id, part.partId);
+        for await (const chunk of chunks) {
           const bytes = chunk as Uint8Array;
           options.signal?.throwIfAborted();
           partBytes += bytes.length;

@@ -11,7 +11,7 @@
  * Every implementation passes `testing/blob-parts-suite.ts`.
  */
 import type { Readable } from 'node:stream';
-import type { PutOptions } from './blob-store.js';
+import type { BlobReader, PutOptions } from './blob-store.js';
 
 export interface PartRef {
   partId: string;
@@ -28,6 +28,13 @@ export interface BlobPartStore {
 
   /** Streams a stored part; rejects with BlobNotFoundError when there is none. */
   getPart(uploadId: string, partId: string): Promise<Readable>;
+
+  /**
+   * Optional: a reader over a stored part, into buffers the caller reuses (`BlobStore.reader`: a
+   * stream's fresh buffer per chunk costs page faults and collections); rejects with
+   * BlobNotFoundError when there is none.
+   */
+  partReader?(uploadId: string, partId: string): Promise<BlobReader>;
 
   /** Removes every part of the upload, recorded or not. Missing ones are not an error. */
   deleteParts(uploadId: string): Promise<void>;

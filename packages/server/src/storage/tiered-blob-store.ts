@@ -68,9 +68,11 @@ export class TieredBlobStore implements BlobStore {
     if (parts) {
       const assembleLarge = parts.assemble?.bind(parts);
       const getPart = parts.getPart.bind(parts);
+      const partReader = parts.partReader?.bind(parts);
       this.parts = {
         putPart: parts.putPart.bind(parts),
         getPart,
+        ...(partReader ? { partReader } : {}),
         deleteParts: parts.deleteParts.bind(parts),
         listPartUploads: parts.listPartUploads.bind(parts),
         ...(assembleLarge

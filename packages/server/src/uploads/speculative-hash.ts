@@ -16,6 +16,7 @@
 import { createHash } from 'node:crypto';
 import type { Hash } from 'node:crypto';
 import type { BlobPartStore } from '../storage/blob-parts.js';
+import { partChunks } from '../storage/reader-chunks.js';
 
 export interface HashedPrefix {
   /** The ids of the first parts of `part_ids`, hashed in that order. */
@@ -98,9 +99,10 @@ export class SpeculativeHasher {
         entry.next++;
         if (s.part === null) continue;
         let bytes = 0;
-        for await (const chunk of await this.parts.getPart(uploadId, s.part.id)) {
-          entry.hash.update(chunk as Uint8Array);
-          bytes += (chunk as Uint8Array).length;
+        // Reused buffers: every byte of an upload is read back here once (reader-chunks.ts).
+        for await (const chunk of partChunks(this.parts, uploadId, s.part.id)) {
+          entry.hash.update(chunk);
+          bytes += chunk.length;
         }
         if (bytes !== s.part.sizeBytes) throw new Error('part size changed');
         entry.hashedIds.push(s.part.id);

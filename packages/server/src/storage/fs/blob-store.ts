@@ -456,15 +456,22 @@ class FsPartStore implements BlobPartStore {
   }
 
   async getPart(uploadId: string, partId: string): Promise<Readable> {
+    const handle = await this.openPart(uploadId, partId);
+    return handle.createReadStream({ highWaterMark: this.store.readBuffer(), autoClose: true });
+  }
+
+  async partReader(uploadId: string, partId: string): Promise<BlobReader> {
+    return new FileReader(await this.openPart(uploadId, partId), undefined);
+  }
+
+  private async openPart(uploadId: string, partId: string): Promise<FileHandle> {
     const { path } = this.store.partPaths(uploadId, partId);
-    let handle: FileHandle;
     try {
-      handle = await open(path, 'r');
+      return await open(path, 'r');
     } catch (err) {
       if (isErrno(err, 'ENOENT')) throw new BlobNotFoundError(`${uploadId}/${partId}`);
       throw translate(err);
     }
-    return handle.createReadStream({ highWaterMark: this.store.readBuffer(), autoClose: true });
   }
 
   async deleteParts(uploadId: string): Promise<void> {
