@@ -8,10 +8,10 @@
  * Both sides send the very same file, the blob Cabinet stored (named by its X-Accel-Redirect
  * answer): on this VM's disk two files of the same size are not served equally fast (1.5 vs 1.7-1.8
  * GB/s measured), and only the path may differ here. Warm caches on both sides, as in scenario 1:
- * the file is read once through each server right before every timed download. Three times the
+ * the file is read once through each server right before every timed download. Five times the
  * profile's runs: a pair of downloads takes ~1 s, and single downloads of the same file vary by
- * +-15 % on this machine, which at five runs left the median ratio of two equal paths on either side
- * of 0.95. CPU: nginx's (master + worker) for nginx alone; the front nginx's plus Cabinet's for the
+ * +-15-30 % on this machine, which at five runs left the median ratio of two equal paths on either
+ * side of 0.95, and at fifteen still did (1.02x and 0.94x in round five's two full runs). CPU: nginx's (master + worker) for nginx alone; the front nginx's plus Cabinet's for the
  * proxied download.
  */
 import { join } from 'node:path';
@@ -74,7 +74,7 @@ export async function frontProxy(ctx: Context): Promise<Figure[]> {
         }),
     });
     const down = await rotate(
-      ctx.profile.runs * 3,
+      ctx.profile.runs * 5,
       [
         download('nginx', nginxUrl, {}, { nginx: () => [alone.pid] }),
         download('front proxy', proxiedUrl, headers, { 'front nginx': () => [proxy.pid], Cabinet: () => [cabinet.child.pid ?? 0] }),
