@@ -2,7 +2,7 @@
  * The bytes of a BlobReader as chunks, read into two buffers used in turn: the next read is under
  * way (in libuv's pool) while the caller works on the current chunk on the event loop.
  *
- * A chunk is valid only until the one after the next is asked for: its buffer is read into again
+ * A chunk is valid only until the caller asks for the next one: its buffer is read into again
  * then. For consumers that use each chunk at once (hashing), never for ones that keep it (a write
  * queue). Why not a read stream: it hands out a fresh buffer per chunk, and reading a 64 MiB part
  * back that way is 64 new 1 MiB buffers, with the collections and page faults they bring

@@ -72,7 +72,7 @@ export function testBlobParts(options: BlobPartsSuiteOptions): void {
         const reader = await partReader(upload, partIds[i] ?? '');
         const copy: Buffer[] = [];
         try {
-          // Copied at once: a chunk's buffer is read into again two chunks later.
+          // Copied at once: a chunk's buffer is read into again when the next one is asked for.
           for await (const chunk of readerChunks(reader, MiB)) copy.push(Buffer.from(chunk));
         } finally {
           await reader.close();
