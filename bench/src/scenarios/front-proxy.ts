@@ -11,8 +11,9 @@
  * the file is read once through each server right before every timed download. Five times the
  * profile's runs: a pair of downloads takes ~1 s, and single downloads of the same file vary by
  * +-15-30 % on this machine, which at five runs left the median ratio of two equal paths on either
- * side of 0.95, and at fifteen still did (1.02x and 0.94x in round five's two full runs). CPU: nginx's (master + worker) for nginx alone; the front nginx's plus Cabinet's for the
- * proxied download.
+ * side of 0.95, and at fifteen still did (1.02x and 0.94x in round five's two full runs). CPU:
+ * nginx's (master + worker) for nginx alone; the front nginx's plus Cabinet's for the proxied
+ * download.
  */
 import { join } from 'node:path';
 import { authHeaders, startCabinet } from '../cabinet.js';

@@ -412,7 +412,7 @@ export class FileService {
     const streamed = async function* (): AsyncGenerator<Uint8Array> {
       for (const part of parts.slice(skip)) {
         let partBytes = 0;
-        const chunks = reuseBuffers ? partChunks(partStore, upload.id, part.partId) : await partStore.getPart(upload.id, part.partId);
+        const chunks = reuseBuffers ? partChunks(partStore, upload.id, part.partId, part.sizeBytes) : await partStore.getPart(upload.id, part.partId);
         for await (const chunk of chunks) {
           const bytes = chunk as Uint8Array;
           options.signal?.throwIfAborted();

@@ -38,16 +38,18 @@ export async function* readerChunks(reader: BlobReader, bufferBytes = READ_CHUNK
  * A stored part's bytes, through reused buffers where the part store offers a reader (else its
  * stream), with readerChunks' rule: use each chunk at once. Reading back and hashing the 32 parts
  * of a 2 GiB upload from the page cache took 3.3-4.1 CPU-s as a stream and 1.8-1.9 this way
- * (docs/performance.md, "Round six").
+ * (docs/performance.md, "Round six"). `sizeBytes` (the part's recorded size) bounds the buffers, so
+ * an upload of many small parts does not take two 1 MiB buffers for each.
  */
-export async function* partChunks(parts: BlobPartStore, uploadId: string, partId: string): AsyncGenerator<Uint8Array> {
+export async function* partChunks(parts: BlobPartStore, uploadId: string, partId: string, sizeBytes: number): AsyncGenerator<Uint8Array> {
   if (!parts.partReader) {
     for await (const chunk of await parts.getPart(uploadId, partId)) yield chunk as Uint8Array;
     return;
   }
   const reader = await parts.partReader(uploadId, partId);
   try {
-    yield* readerChunks(reader);
+    // At least one byte: a part larger than recorded is still read whole (the callers compare sizes).
+    yield* readerChunks(reader, Math.min(READ_CHUNK_BYTES, Math.max(1, sizeBytes)));
   } finally {
     await reader.close();
   }

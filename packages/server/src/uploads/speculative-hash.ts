@@ -100,7 +100,7 @@ export class SpeculativeHasher {
         if (s.part === null) continue;
         let bytes = 0;
         // Reused buffers: every byte of an upload is read back here once (reader-chunks.ts).
-        for await (const chunk of partChunks(this.parts, uploadId, s.part.id)) {
+        for await (const chunk of partChunks(this.parts, uploadId, s.part.id, s.part.sizeBytes)) {
           entry.hash.update(chunk);
           bytes += chunk.length;
         }

@@ -10,11 +10,10 @@ import type { BlobReader } from '../../src/storage/blob-store.js';
 import { readerChunks } from '../../src/storage/reader-chunks.js';
 
 /** A reader over `bytes` whose reads finish a tick later; counts the reads still under way. */
-function memoryReader(bytes: Buffer, options: { failAt?: number } = {}): BlobReader & { inFlight: number; closed: boolean } {
+function memoryReader(bytes: Buffer, options: { failAt?: number } = {}): BlobReader & { inFlight: number } {
   let position = 0;
   const reader = {
     inFlight: 0,
-    closed: false,
     async read(buffer: Uint8Array, length: number): Promise<number> {
       reader.inFlight++;
       try {
@@ -28,9 +27,7 @@ function memoryReader(bytes: Buffer, options: { failAt?: number } = {}): BlobRea
         reader.inFlight--;
       }
     },
-    async close(): Promise<void> {
-      reader.closed = true;
-    },
+    async close(): Promise<void> {},
   };
   return reader;
 }
