@@ -527,8 +527,8 @@ export class FileService {
   }
 
   /**
-   * A reader over the file's bytes (or an inclusive range of them) when its blob is one plain file
-   * (BlobStore.reader), for a sender that reuses its buffers; `undefined`: use `open`, which also
+   * A reader over the file's bytes (or an inclusive range of them) when the store can read its blob
+   * into the caller's buffers (BlobStore.reader), for a sender that reuses its buffers; `undefined`: use `open`, which also
    * tells a deleted file from a missing blob.
    */
   async openReader(record: FileRecord, range?: ByteRange): Promise<BlobReader | undefined> {

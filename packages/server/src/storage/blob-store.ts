@@ -95,9 +95,10 @@ export interface BlobStore {
   filePath?(key: string): Promise<string | undefined>;
 
   /**
-   * A BlobReader over the blob, or the inclusive `range` of it, when it is one plain file;
-   * `undefined` when it is not (a small blob in a database, an assembled upload) or is missing:
-   * the caller then uses `get`, which says which. Absent: the store keeps no plain files.
+   * A BlobReader over the blob, or the inclusive `range` of it, when the store can read it into
+   * the caller's buffers (a plain file; an S3 object over http); `undefined` when it cannot (a
+   * small blob in a database, an assembled upload, an https endpoint) or the blob is missing: the
+   * caller then uses `get`, which says which. Absent: the store never can.
    */
   reader?(key: string, range?: ByteRange): Promise<BlobReader | undefined>;
 

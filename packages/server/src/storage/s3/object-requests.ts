@@ -10,6 +10,8 @@
  * `Expect: 100-continue` on a fresh connection. These three requests have no XML in their success
  * answers (the ETag is a header), so nothing is parsed by hand but an error's code.
  *
+ * GetObject has a second form, `reader`, whose body lands in the caller's buffers (object-reader.ts).
+ *
  * Where requests go is the SDK's decision, taken once: `bucketEndpoint` reads it off a resolved
  * request of the SDK client (path or virtual-hosted style, partitions, custom endpoints).
  */
@@ -19,6 +21,7 @@ import type { IncomingMessage } from 'node:http';
 import { createHash, createHmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { ObjectReadError, openObjectReader, type SocketObjectReader } from './object-reader.js';
 
 /** Where the bucket's objects live: `<protocol>//<hostname>:<port><basePath><key>`. */
 export interface BucketEndpoint {
@@ -101,6 +104,30 @@ export class ObjectRequests {
   }
 
   /**
+   * GetObject, whole or the inclusive range, read into the caller's buffers (object-reader.ts);
+   * `undefined` over https, whose sockets this does not read (the stream of `get` serves those).
+   * S3RequestError 404 when missing.
+   */
+  async reader(key: string, range?: { start: number; end: number }): Promise<SocketObjectReader | undefined> {
+    const { endpoint } = this.options;
+    if (endpoint.protocol !== 'http:') return undefined;
+    const path = endpoint.basePath + encodeKey(key);
+    return this.retrying(undefined, async () => {
+      const signed = await this.sign('GET', path, {}, range ? { range: `bytes=${range.start}-${range.end}` } : {}, undefined);
+      const answer = await openObjectReader({
+        hostname: endpoint.hostname,
+        port: endpoint.port ?? 80,
+        path,
+        headers: signed,
+        timeoutMs: SOCKET_TIMEOUT_MS,
+        ...(range ? { range } : {}),
+      });
+      if ('read' in answer) return answer;
+      throw s3Error(answer.head.status, answer.body);
+    });
+  }
+
+  /**
    * A presigned GetObject URL (SigV4 query-string auth, signed by the same signer): valid for
    * `expiresInSeconds`, with `query` added and signed (S3's `response-content-type` and the like).
    * Only `host` is a signed header, so clients may add their own headers (Range) when they use it.
@@ -141,7 +168,7 @@ export class ObjectRequests {
 
   // --- Internal helpers ---
 
-  private async request(
+  private request(
     method: 'GET' | 'PUT',
     key: string,
     query: Record<string, string>,
@@ -150,32 +177,32 @@ export class ObjectRequests {
     signal: AbortSignal | undefined,
   ): Promise<IncomingMessage> {
     const path = this.options.endpoint.basePath + encodeKey(key);
-    for (let attempt = 1; ; attempt++) {
-      signal?.throwIfAborted();
-      let res: IncomingMessage;
-      try {
-        res = await this.once(method, path, query, headers, body, signal);
-      } catch (err) {
-        // A network error (typically a kept-alive connection the server had closed): send again.
-        if (signal?.aborted || attempt >= this.options.maxAttempts) throw err;
-        await backOff(attempt);
-        continue;
-      }
+    return this.retrying(signal, async () => {
+      const res = await this.once(method, path, query, headers, body, signal);
       if (res.statusCode !== undefined && res.statusCode >= 200 && res.statusCode < 300) return res;
-      const error = await errorOf(res);
-      if (attempt >= this.options.maxAttempts || !isRetryable(error)) throw error;
-      await backOff(attempt);
+      throw await errorOf(res);
+    });
+  }
+
+  /**
+   * Runs `attempt` up to `maxAttempts` times: again after a network error (typically a kept-alive
+   * connection the server had closed) or an S3 answer the SDK would retry, never after another.
+   */
+  private async retrying<T>(signal: AbortSignal | undefined, attempt: () => Promise<T>): Promise<T> {
+    for (let n = 1; ; n++) {
+      signal?.throwIfAborted();
+      try {
+        return await attempt();
+      } catch (err) {
+        const retry = err instanceof S3RequestError ? isRetryable(err) : !(err instanceof ObjectReadError) && !signal?.aborted;
+        if (!retry || n >= this.options.maxAttempts) throw err;
+        await backOff(n);
+      }
     }
   }
 
-  private async once(
-    method: string,
-    path: string,
-    query: Record<string, string>,
-    headers: Record<string, string>,
-    body: Uint8Array | undefined,
-    signal: AbortSignal | undefined,
-  ): Promise<IncomingMessage> {
+  /** The request's headers, SigV4-signed. */
+  private async sign(method: string, path: string, query: Record<string, string>, headers: Record<string, string>, body: Uint8Array | undefined): Promise<Record<string, string>> {
     const signed = await this.signer.sign({
       method,
       protocol: this.options.endpoint.protocol,
@@ -186,6 +213,18 @@ export class ObjectRequests {
       // Cabinet hashes every file itself; a signed body hash is optional (blob-store.ts, `signPayload`).
       headers: { ...headers, host: this.host, 'x-amz-content-sha256': this.payloadHash(body) },
     });
+    return signed.headers;
+  }
+
+  private async once(
+    method: string,
+    path: string,
+    query: Record<string, string>,
+    headers: Record<string, string>,
+    body: Uint8Array | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<IncomingMessage> {
+    const signed = await this.sign(method, path, query, headers, body);
     const search = new URLSearchParams(query).toString();
     return new Promise<IncomingMessage>((resolve, reject) => {
       const req = this.send(
@@ -194,7 +233,7 @@ export class ObjectRequests {
           host: this.options.endpoint.hostname,
           ...(this.options.endpoint.port === undefined ? {} : { port: this.options.endpoint.port }),
           path: search === '' ? path : `${path}?${search}`,
-          headers: signed.headers,
+          headers: signed,
           agent: this.agent,
           timeout: SOCKET_TIMEOUT_MS,
           ...(signal ? { signal } : {}),
@@ -271,10 +310,13 @@ async function errorOf(res: IncomingMessage): Promise<S3RequestError> {
     if (size < 64 * 1024) chunks.push(chunk as Buffer);
     size += (chunk as Buffer).length;
   }
-  const text = Buffer.concat(chunks).toString('utf8');
-  const code = /<Code>([^<]*)<\/Code>/.exec(text)?.[1] ?? (res.statusCode === 404 ? 'NotFound' : 'Unknown');
+  return s3Error(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'));
+}
+
+/** The S3RequestError of an answer with `status` and the XML error document `text` (S3's `<Error>`). */
+function s3Error(status: number, text: string): S3RequestError {
+  const code = /<Code>([^<]*)<\/Code>/.exec(text)?.[1] ?? (status === 404 ? 'NotFound' : 'Unknown');
   const message = /<Message>([^<]*)<\/Message>/.exec(text)?.[1] ?? '';
-  const status = res.statusCode ?? 0;
   return new S3RequestError(status, code, `S3 answered ${status} ${code}${message ? `: ${message}` : ''}`);
 }
 
