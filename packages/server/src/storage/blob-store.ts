@@ -96,9 +96,9 @@ export interface BlobStore {
 
   /**
    * A BlobReader over the blob, or the inclusive `range` of it, when the store can read it into
-   * the caller's buffers (a plain file; an S3 object over http); `undefined` when it cannot (a
-   * small blob in a database, an assembled upload, an https endpoint) or the blob is missing: the
-   * caller then uses `get`, which says which. Absent: the store never can.
+   * the caller's buffers (a plain file, an S3 object); `undefined` when it cannot (a small blob in
+   * a database, an assembled upload) or the blob is missing: the caller then uses `get`, which
+   * says which. Absent: the store never can.
    */
   reader?(key: string, range?: ByteRange): Promise<BlobReader | undefined>;
 

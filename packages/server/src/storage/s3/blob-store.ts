@@ -168,7 +168,7 @@ export class S3BlobStore implements BlobStore {
   /**
    * The object's body read into the caller's buffers (object-reader.ts): a download through Cabinet
    * costs a tenth of the CPU of `get`'s stream here (docs/performance.md, "Round seven").
-   * `undefined` for a missing key, and over https (`get` serves those).
+   * `undefined` for a missing key.
    */
   async reader(key: string, range?: ByteRange): Promise<BlobReader | undefined> {
     try {

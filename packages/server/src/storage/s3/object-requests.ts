@@ -47,6 +47,8 @@ export interface ObjectRequestsOptions {
   maxAttempts: number;
   /** Sign each body's SHA-256 instead of sending it as `UNSIGNED-PAYLOAD` (blob-store.ts). */
   signPayload?: boolean;
+  /** Certificate authorities to trust for an https endpoint instead of Node's (tests). */
+  ca?: string | Buffer;
 }
 
 /** An S3 answer that was not a success, with its status and S3 error code. */
@@ -84,7 +86,8 @@ export class ObjectRequests {
       applyChecksum: false,
     });
     const agentOptions = { keepAlive: true, maxSockets: 256, maxFreeSockets: 64, scheduling: 'lifo' as const, noDelay: true };
-    this.agent = endpoint.protocol === 'https:' ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
+    this.agent =
+      endpoint.protocol === 'https:' ? new https.Agent({ ...agentOptions, ...(options.ca === undefined ? {} : { ca: options.ca }) }) : new http.Agent(agentOptions);
     this.send = endpoint.protocol === 'https:' ? https.request : http.request;
     const defaultPort = endpoint.protocol === 'https:' ? 443 : 80;
     this.host = endpoint.port === undefined || endpoint.port === defaultPort ? endpoint.hostname : `${endpoint.hostname}:${endpoint.port}`;
@@ -104,19 +107,19 @@ export class ObjectRequests {
   }
 
   /**
-   * GetObject, whole or the inclusive range, read into the caller's buffers (object-reader.ts);
-   * `undefined` over https, whose sockets this does not read (the stream of `get` serves those).
+   * GetObject, whole or the inclusive range, read into the caller's buffers (object-reader.ts).
    * S3RequestError 404 when missing.
    */
-  async reader(key: string, range?: { start: number; end: number }): Promise<SocketObjectReader | undefined> {
+  async reader(key: string, range?: { start: number; end: number }): Promise<SocketObjectReader> {
     const { endpoint } = this.options;
-    if (endpoint.protocol !== 'http:') return undefined;
     const path = endpoint.basePath + encodeKey(key);
     return this.retrying(undefined, async () => {
       const signed = await this.sign('GET', path, {}, range ? { range: `bytes=${range.start}-${range.end}` } : {}, undefined);
       const answer = await openObjectReader({
+        protocol: endpoint.protocol,
         hostname: endpoint.hostname,
-        port: endpoint.port ?? 80,
+        port: endpoint.port ?? (endpoint.protocol === 'https:' ? 443 : 80),
+        ...(this.options.ca === undefined ? {} : { ca: this.options.ca }),
         path,
         headers: signed,
         timeoutMs: SOCKET_TIMEOUT_MS,

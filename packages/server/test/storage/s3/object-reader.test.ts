@@ -2,7 +2,7 @@
  * GetObject read into the caller's buffers (object-reader.ts), against a raw TCP server that plays
  * S3 byte for byte: answers split at every byte, heads with interim 1xx answers, bodies longer or
  * shorter than declared, framings the reader does not read, a caller that stops reading for a
- * while, and the retries ObjectRequests wraps around it. On Ceph RGW the blob store conformance
+ * while, and the retries ObjectRequests wraps around it; then over TLS. On Ceph RGW the blob store conformance
  * suite reads through it (test/storage/s3/blob-store.test.ts) and so does the signing test
  * (object-requests.test.ts).
  */
@@ -10,9 +10,11 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
+import tls from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import { openObjectReader, parseResponseHead, ObjectReadError, type SocketObjectReader } from '../../../src/storage/s3/object-reader.js';
 import { ObjectRequests, S3RequestError } from '../../../src/storage/s3/object-requests.js';
+import { TLS_CERT, TLS_KEY } from '../../helpers/tls-certificate.js';
 
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
@@ -56,6 +58,7 @@ describe('s3 object reader: answers byte for byte', () => {
   });
   const open = (range?: { start: number; end: number }): ReturnType<typeof openObjectReader> =>
     openObjectReader({
+      protocol: 'http:',
       hostname: '127.0.0.1',
       port,
       path: '/bucket/key',
@@ -240,7 +243,6 @@ describe('s3 object reader: retries through ObjectRequests', () => {
       else socket.end(Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n`), body]));
     };
     const r = await requests.reader('a key/é');
-    assert.ok(r);
     try {
       assert.equal(sha(await drain(r, 65536)), sha(body));
     } finally {
@@ -260,17 +262,67 @@ describe('s3 object reader: retries through ObjectRequests', () => {
     assert.equal(attempts, 1);
   });
 
-  it('has no reader over https (the stream of get serves it)', async () => {
-    const tls = new ObjectRequests({
-      endpoint: { protocol: 'https:', hostname: '127.0.0.1', port: 1, basePath: '/bucket/' },
+});
+
+describe('s3 object reader: over https', () => {
+  let server: tls.Server;
+  let port = 0;
+  const body = randomBytes(5 * 1024 * 1024 + 3);
+  const heads: string[] = [];
+
+  before(async () => {
+    server = tls.createServer({ key: TLS_KEY, cert: TLS_CERT }, (socket) => {
+      socket.on('error', () => undefined);
+      let head = '';
+      socket.on('data', (chunk: Buffer) => {
+        if (head.endsWith('\r\n\r\n')) return;
+        head += chunk.toString('latin1');
+        if (!head.endsWith('\r\n\r\n')) return;
+        heads.push(head);
+        const range = /\r\nrange: bytes=(\d+)-(\d+)\r\n/.exec(head);
+        const [start, end] = range ? [Number(range[1]), Number(range[2])] : [0, body.length - 1];
+        socket.write(`HTTP/1.1 ${range ? '206 Partial Content' : '200 OK'}\r\nContent-Length: ${end - start + 1}\r\n\r\n`);
+        socket.end(body.subarray(start, end + 1));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as AddressInfo).port;
+  });
+  after(async () => {
+    await new Promise((resolve) => server.close(resolve));
+  });
+  const requestsTrusting = (ca: string | undefined): ObjectRequests =>
+    new ObjectRequests({
+      endpoint: { protocol: 'https:', hostname: '127.0.0.1', port, basePath: '/bucket/' },
       region: 'us-east-1',
       credentials: async () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }),
       maxAttempts: 1,
+      ...(ca === undefined ? {} : { ca }),
     });
+
+  it('reads the decrypted body into the caller buffers, whole and by range', async () => {
+    const requests = requestsTrusting(TLS_CERT);
     try {
-      assert.equal(await tls.reader('k'), undefined);
+      for (const range of [undefined, { start: 7, end: 3 * 1024 * 1024 }]) {
+        const r = await requests.reader('k', range);
+        try {
+          assert.equal(sha(await drain(r, 1024 * 1024)), sha(range ? body.subarray(range.start, range.end + 1) : body));
+        } finally {
+          await r.close();
+        }
+      }
+      assert.match(heads.at(-1) ?? '', /^GET \/bucket\/k HTTP\/1\.1\r\n/);
     } finally {
-      tls.close();
+      requests.close();
+    }
+  });
+
+  it("checks the server's certificate as node:https does", async () => {
+    const requests = requestsTrusting(undefined);
+    try {
+      await assert.rejects(requests.reader('k'), (err: unknown) => /self-signed|certificate/i.test((err as Error).message));
+    } finally {
+      requests.close();
     }
   });
 });

@@ -50,8 +50,8 @@ export async function downloadFile(ctx: AuthedContext): Promise<void> {
     return;
   }
   // Open before writing the status line, so a missing blob is still a clean 500. A plain file or an
-  // S3 object over http is sent from buffers reused from one chunk to the next
-  // (downloads/send-from-reader.ts), anything else (small blobs, assembled uploads) as a stream.
+  // S3 object is sent from buffers reused from one chunk to the next (downloads/send-from-reader.ts),
+  // anything else (small blobs, assembled uploads) as a stream.
   const length = Number(headers['content-length']);
   const reader = await services.files.openReader(record, range);
   const body = reader ? undefined : await services.files.open(record, range);
