@@ -13,7 +13,8 @@ import type { AddressInfo } from 'node:net';
 import tls from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import { openObjectReader, parseResponseHead, ObjectReadError, type SocketObjectReader } from '../../../src/storage/s3/object-reader.js';
-import { ObjectRequests, S3RequestError } from '../../../src/storage/s3/object-requests.js';
+import { S3RequestError, type ObjectRequests } from '../../../src/storage/s3/object-requests.js';
+import { localObjectRequests } from '../../helpers/object-requests.js';
 import { TLS_CERT, TLS_KEY } from '../../helpers/tls-certificate.js';
 
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
@@ -221,12 +222,7 @@ describe('s3 object reader: retries through ObjectRequests', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    requests = new ObjectRequests({
-      endpoint: { protocol: 'http:', hostname: '127.0.0.1', port, basePath: '/bucket/' },
-      region: 'us-east-1',
-      credentials: async () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }),
-      maxAttempts: 3,
-    });
+    requests = localObjectRequests(port);
   });
   after(async () => {
     requests.close();
@@ -291,14 +287,7 @@ describe('s3 object reader: over https', () => {
   after(async () => {
     await new Promise((resolve) => server.close(resolve));
   });
-  const requestsTrusting = (ca: string | undefined): ObjectRequests =>
-    new ObjectRequests({
-      endpoint: { protocol: 'https:', hostname: '127.0.0.1', port, basePath: '/bucket/' },
-      region: 'us-east-1',
-      credentials: async () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }),
-      maxAttempts: 1,
-      ...(ca === undefined ? {} : { ca }),
-    });
+  const requestsTrusting = (ca: string | undefined): ObjectRequests => localObjectRequests(port, { protocol: 'https:', maxAttempts: 1, ...(ca === undefined ? {} : { ca }) });
 
   it('reads the decrypted body into the caller buffers, whole and by range', async () => {
     const requests = requestsTrusting(TLS_CERT);

@@ -12,7 +12,8 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { freshS3 } from '@cabinet/test-support';
 import { S3BlobStore } from '../../../src/storage/s3/blob-store.js';
-import { ObjectRequests, S3RequestError } from '../../../src/storage/s3/object-requests.js';
+import { S3RequestError, type ObjectRequests } from '../../../src/storage/s3/object-requests.js';
+import { localObjectRequests } from '../../helpers/object-requests.js';
 import { readAll, sha256 } from '../../../src/testing/index.js';
 
 interface Seen {
@@ -47,12 +48,7 @@ describe('s3 object requests: a misbehaving endpoint', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    requests = new ObjectRequests({
-      endpoint: { protocol: 'http:', hostname: '127.0.0.1', port, basePath: '/bucket/' },
-      region: 'us-east-1',
-      credentials: async () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }),
-      maxAttempts: 3,
-    });
+    requests = localObjectRequests(port);
   });
   after(async () => {
     requests.close();
