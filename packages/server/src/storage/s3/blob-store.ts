@@ -17,6 +17,7 @@ import { Readable } from 'node:stream';
 import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import { isPartObject, S3PartStore } from './part-store.js';
 import { bucketEndpoint, ObjectRequests, S3RequestError } from './object-requests.js';
+import { ObjectReadError } from './object-reader.js';
 import { isSourceFailure, PartBufferPool, writeStream } from './stream-writer.js';
 import { StorageError } from '../../errors.js';
 import { BlobNotFoundError } from '../blob-store.js';
@@ -168,13 +169,15 @@ export class S3BlobStore implements BlobStore {
   /**
    * The object's body read into the caller's buffers (object-reader.ts): a download through Cabinet
    * costs a tenth of the CPU of `get`'s stream here (docs/performance.md, "Round seven").
-   * `undefined` for a missing key.
+   * `undefined` for a missing key, and for an answer the reader does not read (a proxy in front of
+   * the bucket that re-frames it): `get` then serves it, or says what is wrong.
    */
   async reader(key: string, range?: ByteRange): Promise<BlobReader | undefined> {
     try {
       return await this.objectRequests().reader(this.objectKey(key), range);
     } catch (err) {
       if (err instanceof S3RequestError && err.status === 404) return undefined;
+      if (err instanceof ObjectReadError) return undefined;
       throw new StorageError(`S3 download of ${key} failed`, err);
     }
   }

@@ -16,6 +16,8 @@ import { openObjectReader, parseResponseHead, ObjectReadError, type SocketObject
 import { S3RequestError, type ObjectRequests } from '../../../src/storage/s3/object-requests.js';
 import { localObjectRequests } from '../../helpers/object-requests.js';
 import { TLS_CERT, TLS_KEY } from '../../helpers/tls-certificate.js';
+import { S3BlobStore } from '../../../src/storage/s3/blob-store.js';
+import { readAll } from '../../../src/testing/index.js';
 
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
@@ -90,11 +92,13 @@ describe('s3 object reader: answers byte for byte', () => {
     try {
       assert.equal(sha(await drain(r, 777)), sha(body));
       assert.equal(await r.read(Buffer.alloc(10), 10), 0, 'stays at the end');
+      await assert.rejects(r.read(Buffer.alloc(10), Number.NaN), RangeError);
     } finally {
       await r.close();
     }
     assert.match(requests[0] ?? '', /^GET \/bucket\/key HTTP\/1\.1\r\n/);
     assert.match(requests[0] ?? '', /\r\nauthorization: AWS4-HMAC-SHA256 x\r\n/);
+    assert.match(requests[0] ?? '', /\r\nconnection: close\r\n\r\n$/);
   });
 
   it('reads 8 MiB into odd-sized buffers while the caller pauses between reads (the socket waits, nothing is lost)', async () => {
@@ -128,6 +132,18 @@ describe('s3 object reader: answers byte for byte', () => {
     await assert.rejects(open({ start: 0, end: 1 }), /200 to a range request/);
     answer = (socket) => socket.end('HTTP/1.1 206 Partial Content\r\nContent-Length: 3\r\n\r\nabc');
     await assert.rejects(open({ start: 0, end: 1 }), /3 bytes to a range of 2/);
+    answer = (socket) => socket.end('HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 1-2/9\r\nContent-Length: 2\r\n\r\nab');
+    await assert.rejects(open({ start: 0, end: 1 }), /"bytes 1-2\/9" to a request for bytes 0-1/);
+  });
+
+  it('gives a failed answer framed by chunks or by the end of the connection its status, without a body', async () => {
+    for (const framing of ['Transfer-Encoding: chunked\r\n\r\n25\r\n<Error><Code>NoSuchKey</Code></Error>\r\n0\r\n\r\n', '\r\n<Error/>']) {
+      answer = (socket) => socket.end(`HTTP/1.1 404 Not Found\r\n${framing}`);
+      const r = await open();
+      assert.ok(!('read' in r));
+      assert.equal(r.head.status, 404);
+      assert.equal(r.body, '');
+    }
   });
 
   it('gives a failed answer with its head and body', async () => {
@@ -160,13 +176,16 @@ describe('s3 object reader: answers byte for byte', () => {
     assert.ok(Date.now() - started < 10_000);
   });
 
-  it('refuses what it does not read: chunked framing, no length, a bad length, extra bytes, a malformed head, a huge head', async () => {
+  it('refuses what it does not read: chunked framing, no length, a bad length, a 206 or a 101 to a whole GET, a malformed head, a huge head', async () => {
     const cases: Array<[string, RegExp]> = [
       ['HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n', /Transfer-Encoding: chunked/],
       ['HTTP/1.1 200 OK\r\n\r\nabc', /without a Content-Length/],
       ['HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd', /invalid Content-Length: 3, 4/],
       ['HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n', /invalid Content-Length/],
-      ['HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabcdef', /more bytes than its Content-Length/],
+      ['HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 0-2/3\r\nContent-Length: 3\r\n\r\nabc', /206 to a GET of a whole object/],
+      ['HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\n\r\n', /101 Switching Protocols/],
+      ['HTTP/1.1 200 OK\r\nX: a\0b\r\nContent-Length: 3\r\n\r\nabc', /CR or NUL: x/],
+      ['HTTP/1.1 000 Zero\r\nContent-Length: 0\r\n\r\n', /malformed status line/],
       ['HTTP/1.1 200 OK\r\nContent-Length : 3\r\n\r\nabc', /malformed header field/],
       ['HTTP/1.1 200 OK\r\nX: a\r\n folded\r\nContent-Length: 3\r\n\r\nabc', /malformed header field/],
       ['HTTP/2 200\r\nContent-Length: 3\r\n\r\nabc', /malformed status line/],
@@ -189,10 +208,14 @@ describe('s3 object reader: answers byte for byte', () => {
     }
   });
 
-  it('accepts a repeated Content-Length of one value, an empty body, and parses header fields as RFC 9112 says', async () => {
+  it('accepts a repeated Content-Length of one value, an empty body, bytes past the length (ignored), and parses header fields as RFC 9112 says', async () => {
     answer = (socket) => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nok');
     let r = await reader();
     assert.equal((await drain(r, 10)).toString(), 'ok');
+    await r.close();
+    answer = (socket) => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabcdef');
+    r = await reader();
+    assert.equal((await drain(r, 10)).toString(), 'abc');
     await r.close();
     answer = (socket) => socket.end('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n');
     r = await reader();
@@ -247,6 +270,26 @@ describe('s3 object reader: retries through ObjectRequests', () => {
     assert.equal(attempts, 3);
   });
 
+  it('retries a chunked 503 by its status, and reports a chunked 404 as NotFound', async () => {
+    attempts = 0;
+    const body = randomBytes(10);
+    answer = (socket, attempt) => {
+      if (attempt < 3) socket.end('HTTP/1.1 503 Slow Down\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n');
+      else socket.end(Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n`), body]));
+    };
+    const r = await requests.reader('k');
+    try {
+      assert.equal(sha(await drain(r, 64)), sha(body));
+    } finally {
+      await r.close();
+    }
+    assert.equal(attempts, 3);
+    attempts = 0;
+    answer = (socket) => socket.end('HTTP/1.1 404 Not Found\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n');
+    await assert.rejects(requests.reader('missing'), (err: unknown) => err instanceof S3RequestError && err.status === 404 && err.code === 'NotFound');
+    assert.equal(attempts, 1);
+  });
+
   it('does not send again after a client error or an answer it cannot read', async () => {
     attempts = 0;
     answer = (socket) => socket.end(`HTTP/1.1 404 Not Found\r\nContent-Length: ${xml('NoSuchKey').length}\r\n\r\n${xml('NoSuchKey')}`);
@@ -277,7 +320,8 @@ describe('s3 object reader: over https', () => {
         heads.push(head);
         const range = /\r\nrange: bytes=(\d+)-(\d+)\r\n/.exec(head);
         const [start, end] = range ? [Number(range[1]), Number(range[2])] : [0, body.length - 1];
-        socket.write(`HTTP/1.1 ${range ? '206 Partial Content' : '200 OK'}\r\nContent-Length: ${end - start + 1}\r\n\r\n`);
+        const contentRange = range ? `Content-Range: bytes ${start}-${end}/${body.length}\r\n` : '';
+        socket.write(`HTTP/1.1 ${range ? '206 Partial Content' : '200 OK'}\r\n${contentRange}Content-Length: ${end - start + 1}\r\n\r\n`);
         socket.end(body.subarray(start, end + 1));
       });
     });
@@ -312,6 +356,46 @@ describe('s3 object reader: over https', () => {
       await assert.rejects(requests.reader('k'), (err: unknown) => /self-signed|certificate/i.test((err as Error).message));
     } finally {
       requests.close();
+    }
+  });
+});
+
+describe('s3 object reader: a proxy in front of the bucket that re-frames answers', () => {
+  it("makes the store's reader step aside, and get's stream serves the download", async () => {
+    const gets: string[] = [];
+    const server = net.createServer((socket) => {
+      socket.on('error', () => undefined);
+      let pending = '';
+      socket.on('data', (chunk: Buffer) => {
+        pending += chunk.toString('latin1');
+        // Requests without bodies (HEAD, GET), possibly several on one kept-alive connection.
+        for (let end = pending.indexOf('\r\n\r\n'); end >= 0; end = pending.indexOf('\r\n\r\n')) {
+          const head = pending.slice(0, end);
+          pending = pending.slice(end + 4);
+          if (head.startsWith('HEAD ')) socket.write('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n');
+          else {
+            gets.push(head.split('\r\n')[0] ?? '');
+            socket.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n');
+          }
+        }
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const store = new S3BlobStore({
+      bucket: 'bucket',
+      endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
+    });
+    try {
+      await store.init();
+      assert.equal(await store.reader('k'), undefined);
+      assert.equal((await readAll(await store.get('k'))).toString(), 'hello');
+      assert.deepEqual(gets, ['GET /bucket/k HTTP/1.1', 'GET /bucket/k HTTP/1.1'], 'the reader asked once, then the stream');
+    } finally {
+      await store.close();
+      server.close();
     }
   });
 });

@@ -54,11 +54,12 @@ export async function downloadFile(ctx: AuthedContext): Promise<void> {
   // anything else (small blobs, assembled uploads) as a stream.
   const length = Number(headers['content-length']);
   const reader = await services.files.openReader(record, range);
-  const body = reader ? undefined : await services.files.open(record, range);
-  res.writeHead(range ? 206 : 200, headers);
   const progress = { sentBytes: 0 };
-  body?.on('data', (chunk: Uint8Array) => (progress.sentBytes += chunk.length));
   try {
+    const body = reader ? undefined : await services.files.open(record, range);
+    body?.on('data', (chunk: Uint8Array) => (progress.sentBytes += chunk.length));
+    // Inside the try: whatever fails from here on, the reader (a file, a socket to S3) is closed.
+    res.writeHead(range ? 206 : 200, headers);
     if (reader) await sendFromReader(reader, res, length, progress);
     else if (body) await pipeline(body, res);
   } catch (err) {
