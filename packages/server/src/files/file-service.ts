@@ -528,8 +528,8 @@ export class FileService {
 
   /**
    * A reader over the file's bytes (or an inclusive range of them) when the store can read its blob
-   * into the caller's buffers (BlobStore.reader), for a sender that reuses its buffers; `undefined`: use `open`, which also
-   * tells a deleted file from a missing blob.
+   * into the caller's buffers (BlobStore.reader), for a sender that reuses its buffers; `undefined`:
+   * use `open`, which also tells a deleted file from a missing blob.
    */
   async openReader(record: FileRecord, range?: ByteRange): Promise<BlobReader | undefined> {
     // A file this service stored with its record (InlineBlobInsert) is no plain file: asking the

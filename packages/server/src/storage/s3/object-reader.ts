@@ -107,7 +107,7 @@ export class SocketObjectReader implements BlobReader {
   bodyBytes = 0;
   private readonly socket: net.Socket;
   private readonly scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
-  /** Received bytes not yet handed out (copies: the scratch buffer is read into again). */
+  /** Received bytes no read has taken yet (copies: the scratch buffer is read into again). */
   private spill: Buffer[] = [];
   private headBytes: Buffer | undefined = Buffer.alloc(0);
   /** Body bytes not yet received from the socket. */
@@ -205,7 +205,7 @@ export class SocketObjectReader implements BlobReader {
   private onRead(n: number, buf: Uint8Array): boolean {
     if (this.failure) return false;
     if (buf === this.scratch) {
-      this.received(Buffer.from(this.scratch.subarray(0, n)));
+      this.received(this.scratch.subarray(0, n));
     } else {
       const read = this.pending;
       // A read into a caller's buffer happens only while its read waits (nextBuffer).
@@ -218,17 +218,28 @@ export class SocketObjectReader implements BlobReader {
     return this.failure === undefined && (this.headBytes !== undefined || this.pending !== undefined);
   }
 
-  /** Bytes that landed in the scratch buffer: the head's, then the body's. */
-  private received(bytes: Buffer): void {
+  /**
+   * Bytes that landed in the scratch buffer (or follow a head): the head's, then the body's. They
+   * go straight into a waiting read; only what it cannot take is copied aside, since `bytes` may be
+   * the scratch buffer, read into again next.
+   */
+  private received(bytes: Uint8Array): void {
     if (this.headBytes !== undefined) {
       this.headBytes = Buffer.concat([this.headBytes, bytes]);
       this.takeHeads();
       return;
     }
     // Past the declared length: nothing of this answer (the connection is not reused).
-    const body = bytes.length > this.unreceived ? bytes.subarray(0, this.unreceived) : bytes;
+    let body = bytes.length > this.unreceived ? bytes.subarray(0, this.unreceived) : bytes;
     this.unreceived -= body.length;
-    if (body.length > 0) this.spill.push(body);
+    const read = this.pending;
+    if (read && this.spill.length === 0) {
+      const n = Math.min(body.length, read.length - read.filled);
+      read.buffer.set(body.subarray(0, n), read.filled);
+      read.filled += n;
+      body = body.subarray(n);
+    }
+    if (body.length > 0) this.spill.push(Buffer.from(body));
     this.drainSpill();
   }
 

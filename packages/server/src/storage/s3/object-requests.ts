@@ -103,7 +103,7 @@ export class ObjectRequests {
 
   /** GetObject, whole or the inclusive range; the answer streams. S3RequestError 404 when missing. */
   get(key: string, range?: { start: number; end: number }): Promise<IncomingMessage> {
-    return this.request('GET', key, {}, range ? { range: `bytes=${range.start}-${range.end}` } : {}, undefined, undefined);
+    return this.request('GET', key, {}, rangeHeaders(range), undefined, undefined);
   }
 
   /**
@@ -114,7 +114,7 @@ export class ObjectRequests {
     const { endpoint } = this.options;
     const path = endpoint.basePath + encodeKey(key);
     return this.retrying(undefined, async () => {
-      const signed = await this.sign('GET', path, {}, range ? { range: `bytes=${range.start}-${range.end}` } : {}, undefined);
+      const signed = await this.sign('GET', path, {}, rangeHeaders(range), undefined);
       const answer = await openObjectReader({
         protocol: endpoint.protocol,
         hostname: endpoint.hostname,
@@ -294,6 +294,11 @@ function isRetryable(error: S3RequestError): boolean {
 
 function backOff(attempt: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 50 * 2 ** (attempt - 1)));
+}
+
+/** The `Range` header of a GetObject of the inclusive `range` (RFC 9110 §14.1.2); none for a whole read. */
+function rangeHeaders(range: { start: number; end: number } | undefined): Record<string, string> {
+  return range ? { range: `bytes=${range.start}-${range.end}` } : {};
 }
 
 /** An object key as a URI path: each segment percent-encoded as S3 (and the SDK) expect. */
