@@ -6,6 +6,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { medianInterval } from './stats.js';
 import type { Summary } from './stats.js';
 
 export interface Target {
@@ -71,17 +72,53 @@ export function judged(f: Figure): Summary {
   return f.ratio ?? f.value;
 }
 
-/** (max - min) / median of the figure that counts. */
+/**
+ * Where the median of the figure that counts may lie: its 95 % interval from the runs
+ * (`medianInterval`). With the profile's 5 runs that is the runs' range; with many runs (scenario
+ * 12's 75 pairs, scenario 6's 20 start-ups) single runs far out are expected and say little about
+ * the median, which is what a verdict rests on.
+ */
+export function medianRange(f: Figure): { low: number; high: number; confidence: number; isRunsRange: boolean } {
+  const s = judged(f);
+  const interval = medianInterval(s.samples);
+  return { ...interval, isRunsRange: interval.low === s.min && interval.high === s.max };
+}
+
+/** The width of the median's interval over the median (the runs' (max - min) / median with 5 runs). */
 export function spread(f: Figure): number {
   const s = judged(f);
-  return s.median === 0 ? 0 : (s.max - s.min) / Math.abs(s.median);
+  const r = medianRange(f);
+  return s.median === 0 ? 0 : (r.high - r.low) / Math.abs(s.median);
+}
+
+/** The runs' range, and the median's interval where it is narrower (many runs); "wide" by `spread`. */
+export function runsCell(f: Figure): string {
+  const s = judged(f);
+  const r = medianRange(f);
+  const median = r.isRunsRange ? '' : `; median within ${fmt(r.low)}–${fmt(r.high)} (${Math.floor(r.confidence * 100)} %)`;
+  return `${fmt(s.min)}–${fmt(s.max)}${median}${spread(f) > WIDE_SPREAD ? ' (wide)' : ''}`;
 }
 
 /** Each run's verdict on the figure's target, in run order (empty without a target). */
 export function runVerdicts(f: Figure): boolean[] {
   const t = f.target;
   if (!t) return [];
-  return judged(f).samples.map((v) => (t.min === undefined || v >= t.min) && (t.max === undefined || v <= t.max));
+  return judged(f).samples.map((v) => meets(t, v));
+}
+
+function meets(t: Target, v: number): boolean {
+  return (t.min === undefined || v >= t.min) && (t.max === undefined || v <= t.max);
+}
+
+/**
+ * Whether another full run may give the other verdict: the median's interval holds values on both
+ * sides of the target. With 5 runs: some runs meet it and some do not.
+ */
+export function unsettled(f: Figure): boolean {
+  const t = f.target;
+  if (!t) return false;
+  const r = medianRange(f);
+  return meets(t, r.low) !== meets(t, r.high);
 }
 
 /** The warnings of a report: load before the run, wide spreads, targets whose verdict differs between runs. */
@@ -95,15 +132,21 @@ export function warningsOf(report: Pick<Report, 'loadBefore' | 'figures'>): stri
     );
   }
   for (const f of report.figures) {
-    const verdicts = runVerdicts(f);
-    if (verdicts.some((v) => v) && verdicts.some((v) => !v)) {
-      warnings.push(`${f.title}: the target (${f.target?.text ?? ''}) is met in ${verdicts.filter((v) => v).length} of ${verdicts.length} runs: the verdict is not settled`);
+    const s = judged(f);
+    const r = medianRange(f);
+    const median = `the median's ${Math.floor(r.confidence * 100)} % interval from the runs, ${fmt(r.low)}–${fmt(r.high)},`;
+    if (unsettled(f)) {
+      const verdicts = runVerdicts(f);
+      warnings.push(
+        `${f.title}: the target (${f.target?.text ?? ''}) is met in ${verdicts.filter((v) => v).length} of ${verdicts.length} runs` +
+          `${r.isRunsRange ? '' : `, and ${median} takes in both verdicts`}: the verdict is not settled`,
+      );
     }
     if (spread(f) > WIDE_SPREAD) {
-      const s = judged(f);
+      const width = `${Math.round(spread(f) * 100)} %`;
       warnings.push(
-        `${f.title}: wide spread, runs ${fmt(s.min)}–${fmt(s.max)} around a median of ${fmt(s.median)}${f.ratio ? 'x' : ` ${f.unit}`} ` +
-          `(${Math.round(spread(f) * 100)} % > ${WIDE_SPREAD * 100} %)`,
+        `${f.title}: wide spread, runs ${fmt(s.min)}–${fmt(s.max)} around a median of ${fmt(s.median)}${f.ratio ? 'x' : ` ${f.unit}`}` +
+          (r.isRunsRange ? ` (${width} > ${WIDE_SPREAD * 100} %)` : `; ${median} spans ${width} of it (> ${WIDE_SPREAD * 100} %)`),
       );
     }
   }
@@ -160,7 +203,7 @@ function toMarkdown(report: Report): string {
     const s = judged(f);
     const verdicts = runVerdicts(f);
     lines.push(
-      `| ${f.title} | ${fmt(s.median)}${x} | ${fmt(s.min)}–${fmt(s.max)}${spread(f) > WIDE_SPREAD ? ' (wide)' : ''} | ${f.target?.text ?? ''} | ` +
+      `| ${f.title} | ${fmt(s.median)}${x} | ${runsCell(f)} | ${f.target?.text ?? ''} | ` +
         `${f.target?.met ? 'met' : '**not met**'} | ${verdicts.filter((v) => v).length} of ${verdicts.length} |`,
     );
   }

@@ -14,7 +14,7 @@ import { startBackend } from './services.js';
 import type { Backend } from './services.js';
 import { firstLine } from './processes.js';
 import { FULL, QUICK } from './profile.js';
-import { fmt, judged, runVerdicts, spread, WIDE_SPREAD, warningsOf, writeReport } from './report.js';
+import { fmt, judged, runsCell, runVerdicts, warningsOf, writeReport } from './report.js';
 import type { Figure } from './report.js';
 import { cliStartup } from './scenarios/cli-startup.js';
 import { frontProxy } from './scenarios/front-proxy.js';
@@ -129,8 +129,8 @@ async function main(argv: readonly string[]): Promise<void> {
     const s = judged(f);
     const verdicts = runVerdicts(f);
     console.log(
-      `${f.target?.met ? 'met    ' : 'NOT MET'}  ${f.title}: ${fmt(s.median)}${f.ratio ? 'x' : ''} (runs ${fmt(s.min)}–${fmt(s.max)}` +
-        `${spread(f) > WIDE_SPREAD ? ', wide' : ''}; met in ${verdicts.filter((v) => v).length} of ${verdicts.length}; target ${f.target?.text ?? ''})`,
+      `${f.target?.met ? 'met    ' : 'NOT MET'}  ${f.title}: ${fmt(s.median)}${f.ratio ? 'x' : ''} (runs ${runsCell(f)}` +
+        `; met in ${verdicts.filter((v) => v).length} of ${verdicts.length}; target ${f.target?.text ?? ''})`,
     );
   }
 }

@@ -7,13 +7,21 @@
  *
  * Both sides send the very same file, the blob Cabinet stored (named by its X-Accel-Redirect
  * answer): on this VM's disk two files of the same size are not served equally fast (1.5 vs 1.7-1.8
- * GB/s measured), and only the path may differ here. Warm caches on both sides, as in scenario 1:
- * the file is read once through each server right before every timed download. Five times the
- * profile's runs: a pair of downloads takes ~1 s, and single downloads of the same file vary by
- * +-15-30 % on this machine, which at five runs left the median ratio of two equal paths on either
- * side of 0.95, and at fifteen still did (1.02x and 0.94x in round five's two full runs). CPU:
- * nginx's (master + worker) for nginx alone; the front nginx's plus Cabinet's for the proxied
- * download.
+ * GB/s measured), and only the path may differ here. Warm caches on both sides: the warm-up run
+ * reads the file through each server, and after it every timed download reads the file the other
+ * side read a second before (until round seven each side also read it once, untimed, before each
+ * of its timed downloads: twice the time per pair for pages that were already in memory).
+ *
+ * Many pairs: the two paths differ by ~2.5 ms of Cabinet's answer before nginx's first byte
+ * (curl's time_starttransfer: ~1 ms from nginx alone, ~3.5 ms through the proxy, of a ~600 ms
+ * download: 0.4 %), while single 1 GiB downloads of the same file from the same nginx vary by
+ * +-15-30 % on this VM (10th-90th percentile of the pair ratios 0.80-1.11 in 40 pairs; the same
+ * file served by a plain server block of the front nginx's own process measured 1.02x of nginx
+ * alone, so the second process is not what differs). The median ratio of 25 pairs (rounds five to
+ * seven) landed on either side of 0.95 (0.94x-1.02x) from one full run to the next; 15 times the
+ * profile's runs (75 pairs) put its standard error near 0.02, and the verdict is judged on the
+ * median's interval (bench/README.md). CPU: nginx's (master + worker) for nginx alone; the front
+ * nginx's plus Cabinet's for the proxied download.
  */
 import { join } from 'node:path';
 import { authHeaders, startCabinet } from '../cabinet.js';
@@ -64,9 +72,6 @@ export async function frontProxy(ctx: Context): Promise<Figure[]> {
 
     const download = (who: string, url: string, h: Record<string, string>, groups: ProcessGroups) => ({
       name: who,
-      prepare: async () => {
-        expectStatus(await curlDownload(url, h), 200, `${who} download`);
-      },
       trial: () =>
         timedTransfer(groups, async () => {
           const r = expectStatus(await curlDownload(url, h), 200, `${who} download`);
@@ -75,7 +80,7 @@ export async function frontProxy(ctx: Context): Promise<Figure[]> {
         }),
     });
     const down = await rotate(
-      ctx.profile.runs * 5,
+      ctx.profile.runs * 15,
       [
         download('nginx', nginxUrl, {}, { nginx: () => [alone.pid] }),
         download('front proxy', proxiedUrl, headers, { 'front nginx': () => [proxy.pid], Cabinet: () => [cabinet.child.pid ?? 0] }),

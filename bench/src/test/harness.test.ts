@@ -10,7 +10,7 @@ import { describe, it } from 'node:test';
 import { cpuMeter, treeCpuSeconds } from '../cpu.js';
 import { atLeast, warningsOf } from '../report.js';
 import type { Figure } from '../report.js';
-import { summarize } from '../stats.js';
+import { medianInterval, summarize } from '../stats.js';
 import { rotate, timedCommand } from '../trials.js';
 
 /** A Node one-liner that spins until it has used `ms` of CPU, then exits. */
@@ -131,5 +131,43 @@ describe('bench harness', () => {
     assert.equal(warnings.length, 2, warnings.join('\n'));
     assert.match(warnings[0] ?? '', /^swinging: the target \(>= 0.8x\) is met in 4 of 5 runs/);
     assert.match(warnings[1] ?? '', /^swinging: wide spread, runs 0.40–1.00 around a median of 0.83x/);
+  });
+
+  it("gives the sign test's interval for the median: the full range up to 5 runs, order statistics beyond", () => {
+    const ranks = (n: number): number[] => Array.from({ length: n }, (_, i) => n - i); // given unsorted
+    assert.deepEqual(medianInterval(ranks(5)), { low: 1, high: 5, confidence: 1 - 2 / 32 });
+    // n = 10: [x(2), x(9)], 1 - 2 * 11/1024 (x(3), x(8) would be 89 %).
+    assert.deepEqual(medianInterval(ranks(10)), { low: 2, high: 9, confidence: 1 - 22 / 1024 });
+    // n = 25: [x(8), x(18)] (published tables: 95.7 %); n = 75: [x(29), x(47)] (96.3 %).
+    const i25 = medianInterval(ranks(25));
+    assert.deepEqual([i25.low, i25.high, i25.confidence.toFixed(3)], [8, 18, '0.957']);
+    const i75 = medianInterval(ranks(75));
+    assert.deepEqual([i75.low, i75.high, i75.confidence.toFixed(3)], [29, 47, '0.963']);
+  });
+
+  it('with many runs, judges whether the median could fall on the other side, not whether single runs do', () => {
+    const pairs = (ratios: number[]): Figure => {
+      const ratio = summarize(ratios);
+      return { id: 'many', scenario: 's', title: 'many', unit: 'MB/s', value: summarize(ratios.map((r) => r * 1000)), ratio, target: atLeast(ratio.median, 0.95, '>= 0.95x') };
+    };
+    // 75 pairs around 1.0: 15 single runs below 0.95, but the median's interval (x(29)..x(47)) is
+    // 0.98-1.02 (and 1.6 and 0.6 are far out): settled, not wide.
+    const around = (centre: number): number[] => Array.from({ length: 75 }, (_, i) => centre - 0.1 + (0.2 * i) / 74);
+    const steady = around(1.0);
+    steady[0] = 0.6;
+    steady[74] = 1.6;
+    assert.equal(steady.filter((r) => r < 0.95).length, 19);
+    assert.deepEqual(warningsOf({ loadBefore: [0, 0, 0], figures: [pairs(steady)] }), []);
+    // Centred on the target: the interval takes in both verdicts.
+    const warnings = warningsOf({ loadBefore: [0, 0, 0], figures: [pairs(around(0.95))] });
+    assert.equal(warnings.length, 1, warnings.join('\n'));
+    assert.match(warnings[0] ?? '', /^many: the target \(>= 0.95x\) is met in \d+ of 75 runs, and the median's 96 % interval from the runs, 0.9\d–0.9\d, takes in both verdicts: the verdict is not settled$/);
+    // Wide: the median's interval spans more than 25 % of the median.
+    const wide = Array.from({ length: 75 }, (_, i) => 0.2 + (1.6 * i) / 74);
+    const w = warningsOf({ loadBefore: [0, 0, 0], figures: [pairs(wide)] });
+    assert.ok(
+      w.some((m) => /^many: wide spread, runs 0.20–1.80 around a median of 1.00x; the median's 96 % interval from the runs, 0.81–1.19, spans 39 % of it \(> 25 %\)$/.test(m)),
+      w.join('\n'),
+    );
   });
 });
