@@ -31,8 +31,8 @@ export async function listScale(ctx: Context): Promise<Figure[]> {
     // A p99 of a few milliseconds at c=16 on two cores is set by whatever else the hypervisor runs
     // in those seconds: 5 pairs of 10 s runs gave medians of the ratio from 0.65x to 1.53x across
     // full runs (1.13-1.93 within one), with the p50s within 3-16 % of each other. So three times
-    // the pairs, each side a third of the time per run (the same time in all), in turns (`rotate`),
-    // and the verdict on the median's interval of 15 ratios (bench/README.md).
+    // the pairs, each side a third of the time per run (45 s per side in all, against 50), in turns
+    // (`rotate`), and the verdict on the median's interval of 15 ratios (bench/README.md).
     const seconds = Math.max(2, Math.round(ctx.profile.wrkSeconds / 3));
     const list = (name: string, c: Cabinet) => ({
       name,
