@@ -23,7 +23,7 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
-import type { BlobReader } from '../blob-store.js';
+import type { BlobReader, ByteRange } from '../blob-store.js';
 
 export interface ObjectReaderRequest {
   protocol: 'http:' | 'https:';
@@ -38,7 +38,7 @@ export interface ObjectReaderRequest {
   /** Inactivity while waiting for S3 after which the read fails. */
   timeoutMs: number;
   /** The inclusive range asked for (`Range` is among the headers): the answer must be a 206 of this length. */
-  range?: { start: number; end: number };
+  range?: ByteRange;
 }
 
 /** A response head: status and header fields (names lower-cased, repeated fields joined with `, `). */
@@ -378,7 +378,7 @@ function optionalBodyLength(head: ResponseHead): number | undefined {
  * What a successful GetObject must be for its body to be the bytes asked for: a 200 to a whole
  * read, a 206 of exactly the range to a range request (RFC 9110 §14.4, §15.3.7).
  */
-function checkSuccess(head: ResponseHead, bodyBytes: number, range: { start: number; end: number } | undefined): void {
+function checkSuccess(head: ResponseHead, bodyBytes: number, range: ByteRange | undefined): void {
   if (!range) {
     if (head.status !== 200) throw new ObjectReadError(`S3 answered ${head.status} to a GET of a whole object, not 200`);
     return;

@@ -22,6 +22,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { ObjectReadError, openObjectReader, type SocketObjectReader } from './object-reader.js';
+import type { ByteRange } from '../blob-store.js';
 
 /** Where the bucket's objects live: `<protocol>//<hostname>:<port><basePath><key>`. */
 export interface BucketEndpoint {
@@ -102,7 +103,7 @@ export class ObjectRequests {
   }
 
   /** GetObject, whole or the inclusive range; the answer streams. S3RequestError 404 when missing. */
-  get(key: string, range?: { start: number; end: number }): Promise<IncomingMessage> {
+  get(key: string, range?: ByteRange): Promise<IncomingMessage> {
     return this.request('GET', key, {}, rangeHeaders(range), undefined, undefined);
   }
 
@@ -110,7 +111,7 @@ export class ObjectRequests {
    * GetObject, whole or the inclusive range, read into the caller's buffers (object-reader.ts).
    * S3RequestError 404 when missing.
    */
-  async reader(key: string, range?: { start: number; end: number }): Promise<SocketObjectReader> {
+  async reader(key: string, range?: ByteRange): Promise<SocketObjectReader> {
     const { endpoint } = this.options;
     const path = endpoint.basePath + encodeKey(key);
     return this.retrying(undefined, async () => {
@@ -297,7 +298,7 @@ function backOff(attempt: number): Promise<void> {
 }
 
 /** The `Range` header of a GetObject of the inclusive `range` (RFC 9110 §14.1.2); none for a whole read. */
-function rangeHeaders(range: { start: number; end: number } | undefined): Record<string, string> {
+function rangeHeaders(range: ByteRange | undefined): Record<string, string> {
   return range ? { range: `bytes=${range.start}-${range.end}` } : {};
 }
 
