@@ -40,7 +40,7 @@ import {
 } from '../errors.js';
 import { partChunks } from '../storage/reader-chunks.js';
 import { BlobNotFoundError } from '../storage/blob-store.js';
-import type { BlobReader, BlobStore, ByteRange, GetOptions } from '../storage/blob-store.js';
+import type { BlobReader, BlobStore, ByteRange, GetOptions, LengthBounds, PutOptions } from '../storage/blob-store.js';
 import type { FileMetadataStore, InlineBlobInsert, InsertResult, ListResult, PurposeFilter } from '../storage/file-metadata-store.js';
 import type { Dialect, FileRecord, IdempotencyRecord } from '../storage/records.js';
 import type { PartRef } from '../storage/blob-parts.js';
@@ -105,6 +105,11 @@ export interface StageInput {
    * first quota reservation covers it, so a large upload reserves once instead of every 8 MiB.
    */
   expectedBytes?: number | undefined;
+  /**
+   * What the content's length is known to be (a multipart body's Content-Length less its framing),
+   * enforced by whoever gives it: passed to the blob store (BlobStore.put's `lengthBounds`).
+   */
+  lengthBounds?: LengthBounds | undefined;
   /** The dialect the upload comes through (default `anthropic`): it picks the batch validator. */
   dialect?: Dialect;
   content: AsyncIterable<Uint8Array>;
@@ -299,7 +304,10 @@ export class FileService {
 
     try {
       if (!inlineBytes) {
-        const written = await this.blobs.put(blobKey, tapped, input.signal ? { signal: input.signal } : {});
+        const putOptions: PutOptions = {};
+        if (input.signal) putOptions.signal = input.signal;
+        if (input.lengthBounds) putOptions.lengthBounds = input.lengthBounds;
+        const written = await this.blobs.put(blobKey, tapped, putOptions);
         if (written.sizeBytes !== sizeBytes) {
           throw new StorageError(`blob store wrote ${written.sizeBytes} bytes of ${sizeBytes}`);
         }

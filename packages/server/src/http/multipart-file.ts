@@ -55,6 +55,7 @@ export async function receiveMultipartFile(ctx: AuthedContext, options: ReceiveO
         content: part.content,
         // The multipart body's length: the file plus a few hundred bytes of framing and fields.
         expectedBytes: declaredBodyBytes(req),
+        lengthBounds: part.lengthBounds,
         signal,
         idempotencyKey: options.idempotencyKey,
       });

@@ -19,6 +19,7 @@ import type { Readable } from 'node:stream';
 import { Busboy } from '@fastify/busboy';
 import type { BusboyHeaders, BusboyInstance } from '@fastify/busboy';
 import { ServiceError, FileTooLargeError, InvalidRequestError } from '../errors.js';
+import type { LengthBounds } from '../storage/blob-store.js';
 
 export type Part =
   | { kind: 'field'; name: string; value: string }
@@ -30,6 +31,11 @@ export type Part =
       stream: Readable;
       /** The part's bytes; parser failures surface as 400s (malformed_multipart), not raw errors. */
       content: AsyncIterable<Uint8Array>;
+      /**
+       * How long `content` will be, when the body declared its length (`fileLengthBounds`);
+       * `content` throws a 400 rather than end outside them.
+       */
+      lengthBounds: LengthBounds | undefined;
     };
 
 export interface MultipartLimits {
@@ -57,6 +63,25 @@ export const DEFAULT_MULTIPART_LIMITS: Omit<MultipartLimits, 'maxFileBytes'> = {
 export const MAX_PART_HEADER_BYTES = 16 * 1024;
 /** Header lines per part (folded continuation lines not counted). */
 export const MAX_PART_HEADER_LINES = 32;
+
+/**
+ * What may follow a file part's bytes in a body the limits accept: the closing delimiter, and the
+ * parts after it (at most `maxFields` fields of `maxFieldBytes`, `maxParts` header blocks of
+ * MAX_PART_HEADER_BYTES: ~1.6 MiB with the default limits). A body that goes on for longer after
+ * its file (a long epilogue after the closing delimiter, which RFC 2046 §5.1.1 says to ignore) is
+ * refused, so that `fileLengthBounds` holds for every body that is accepted.
+ */
+export const MAX_BYTES_AFTER_FILE = 2 * 1024 * 1024;
+
+/**
+ * How long a file part can be, known when it begins: at most the body's declared length, and at
+ * least that less what had arrived when the part began (its bytes start within those) and
+ * MAX_BYTES_AFTER_FILE. Undefined when the body declared no length (chunked).
+ */
+export function fileLengthBounds(declaredBodyBytes: number | undefined, receivedBytes: number): LengthBounds | undefined {
+  if (declaredBodyBytes === undefined) return undefined;
+  return { min: Math.max(0, declaredBodyBytes - receivedBytes - MAX_BYTES_AFTER_FILE), max: declaredBodyBytes };
+}
 
 /** Checks the request is multipart with a boundary; throws a 400 otherwise. */
 export function assertMultipart(headers: IncomingHttpHeaders): void {
@@ -117,6 +142,13 @@ export async function* readMultipart(
     }
     push({ kind: 'field', name, value });
   });
+  // Bytes of the body received so far: a part begins within them (busboy parses what arrived).
+  let receivedBytes = 0;
+  const count = (chunk: Buffer): void => {
+    receivedBytes += chunk.length;
+  };
+  const declared = Number(headers['content-length']);
+  const declaredBytes = Number.isSafeInteger(declared) && declared >= 0 ? declared : undefined;
   let activeFile: Readable | undefined;
   parser.on('file', (name, stream, filename, _transferEncoding, mimeType) => {
     activeFile = stream;
@@ -124,7 +156,8 @@ export async function* readMultipart(
     // (after the consumer stopped reading) from becoming an uncaught exception.
     stream.on('error', () => undefined);
     stream.once('limit', () => stream.destroy(new FileTooLargeError(limits.maxFileBytes)));
-    push({ kind: 'file', name, filename, mimeType: mimeType || undefined, stream, content: guarded(stream) });
+    const lengthBounds = fileLengthBounds(declaredBytes, receivedBytes);
+    push({ kind: 'file', name, filename, mimeType: mimeType || undefined, stream, content: guarded(stream, lengthBounds), lengthBounds });
   });
   parser.on('partsLimit', () => push(malformed(`Too many parts; at most ${limits.maxParts} are accepted.`)));
   parser.on('fieldsLimit', () => push(malformed(`Too many form fields; at most ${limits.maxFields} are accepted.`)));
@@ -149,6 +182,8 @@ export async function* readMultipart(
   };
   body.once('close', onGone);
   body.once('error', onGone);
+  // Before pipe(), so the count includes a chunk before busboy parses it.
+  body.on('data', count);
   body.pipe(parser);
 
   try {
@@ -163,6 +198,7 @@ export async function* readMultipart(
   } finally {
     body.off('close', onGone);
     body.off('error', onGone);
+    body.off('data', count);
     body.unpipe(parser);
     parser.removeAllListeners();
     // Keep an 'error' listener: busboy may still emit after we stop listening.
@@ -224,11 +260,19 @@ if (!headerParserOf(new Busboy({ headers: { 'content-type': 'multipart/form-data
   throw new Error('@fastify/busboy internals changed: cannot check multipart part headers (see http/multipart.ts)');
 }
 
-async function* guarded(stream: Readable): AsyncGenerator<Uint8Array> {
+async function* guarded(stream: Readable, bounds: LengthBounds | undefined): AsyncGenerator<Uint8Array> {
+  let bytes = 0;
   try {
-    for await (const chunk of stream) yield chunk as Uint8Array;
+    for await (const chunk of stream) {
+      bytes += (chunk as Uint8Array).length;
+      yield chunk as Uint8Array;
+    }
   } catch (err) {
     throw err instanceof ServiceError ? err : malformed(`Malformed multipart body: ${(err as Error).message}.`);
+  }
+  // Only a body that goes on for long after its file comes short of `min` (`max` is the body's length).
+  if (bounds && bytes < bounds.min) {
+    throw malformed(`The multipart body goes on for more than ${MAX_BYTES_AFTER_FILE / (1024 * 1024)} MiB after the file part; send the file with its fields only.`);
   }
 }
 

@@ -27,9 +27,22 @@ export interface GetOptions {
   readChunkBytes?: number;
 }
 
+/** What a caller knows of a source's length before its first byte: at least `min`, at most `max` bytes. */
+export interface LengthBounds {
+  min: number;
+  max: number;
+}
+
 export interface PutOptions {
   /** Aborting it stops the write and removes what was written. */
   signal?: AbortSignal;
+  /**
+   * The source yields at least `min` and at most `max` bytes, or throws (a multipart body's
+   * Content-Length less its framing: http/multipart-file.ts). A store may rely on it: the S3 store
+   * streams one part of `min` bytes instead of buffering 8 MiB parts (s3/stream-writer.ts). A
+   * source that ends outside the bounds makes `put` reject, with nothing visible under the key.
+   */
+  lengthBounds?: LengthBounds;
 }
 
 /** What a presigned read carries besides the key (S3 `response-*` overrides of the answer's headers). */
@@ -130,6 +143,32 @@ export interface BlobStore {
   observe?(observer: StoreObserver): void;
 
   close(): Promise<void>;
+}
+
+/** A source that ended before, or went on past, the `lengthBounds` its caller gave (PutOptions). */
+export class LengthBoundsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LengthBoundsError';
+  }
+}
+
+/**
+ * `source`, held to `bounds`: it throws LengthBoundsError rather than yield past `max` bytes or end
+ * before `min`. Every store's `put` reads its source through it, so a caller's wrong bounds fail the
+ * write the same way everywhere (a store that relies on them would otherwise write a wrong object).
+ */
+export function withinLengthBounds(source: AsyncIterable<Uint8Array>, bounds: LengthBounds | undefined): AsyncIterable<Uint8Array> {
+  if (!bounds) return source;
+  return (async function* (): AsyncGenerator<Uint8Array> {
+    let bytes = 0;
+    for await (const chunk of source) {
+      bytes += chunk.length;
+      if (bytes > bounds.max) throw new LengthBoundsError(`the source went on past the ${bounds.max} bytes it was said to have at most`);
+      yield chunk;
+    }
+    if (bytes < bounds.min) throw new LengthBoundsError(`the source ended after ${bytes} bytes, before the ${bounds.min} it was said to have`);
+  })();
 }
 
 /** No blob under the key. A storage-level fact; the file service decides what it means. */

@@ -1,4 +1,5 @@
 /** What the small-blob tables of SQLite and PostgreSQL (`small_blobs`) share: whole blobs in, rows listed by key. */
+import { withinLengthBounds } from './blob-store.js';
 import type { BlobInfo, PutOptions } from './blob-store.js';
 
 /** A row as both tables' list queries return it. */
@@ -33,7 +34,7 @@ export async function* listSmallBlobs(page: (after: string, limit: number) => Sm
 export async function readWholeBlob(source: AsyncIterable<Uint8Array>, options: PutOptions): Promise<Buffer> {
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for await (const chunk of source) {
+  for await (const chunk of withinLengthBounds(source, options.lengthBounds)) {
     options.signal?.throwIfAborted();
     chunks.push(chunk);
     size += chunk.length;

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { BlobNotFoundError } from '../storage/blob-store.js';
+import { BlobNotFoundError, LengthBoundsError } from '../storage/blob-store.js';
 import type { BlobStore } from '../storage/blob-store.js';
 
 export interface BlobStoreSuiteOptions {
@@ -125,6 +125,23 @@ export function testBlobStore(options: BlobStoreSuiteOptions): void {
       await assert.rejects(s().put(k, failing()), SourceBroke);
       await assert.rejects(s().get(k), BlobNotFoundError);
       assert.equal(await listed(s(), k), false);
+    });
+
+    // 40 MiB: over the length from which the S3 store streams a body whose bounds it is told.
+    it('takes a source with length bounds, and refuses one that breaks them with LengthBoundsError, leaving nothing', async () => {
+      const size = 40 * MiB + 5;
+      const bytes = randomBytes(size);
+      for (const lengthBounds of [{ min: size, max: size }, { min: size - 3 * MiB, max: size + 100 }]) {
+        const k = key('bounds');
+        assert.equal((await s().put(k, chunked(bytes, 64 * 1024 + 7), { lengthBounds })).sizeBytes, size);
+        assert.equal(sha256(await readAll(await s().get(k))), sha256(bytes), `bounds ${lengthBounds.min}-${lengthBounds.max}`);
+      }
+      for (const lengthBounds of [{ min: size + 1, max: size + 10 }, { min: 0, max: size - 1 }, { min: size - MiB, max: size - 1 }]) {
+        const k = key('bounds-broken');
+        await assert.rejects(s().put(k, chunked(bytes, 64 * 1024 + 7), { lengthBounds }), LengthBoundsError, `bounds ${lengthBounds.min}-${lengthBounds.max}`);
+        await assert.rejects(s().get(k), BlobNotFoundError);
+        assert.equal(await listed(s(), k), false);
+      }
     });
 
     it('leaves the previous blob intact when a replacing put fails', async () => {

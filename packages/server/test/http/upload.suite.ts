@@ -63,6 +63,29 @@ export function uploadTests(backend: BackendName): void {
       assert.equal(Date.parse(second.expires_at ?? '') - Date.parse(second.created_at), 7_776_000_000);
     });
 
+    // A body with a Content-Length tells how long its file is to within what may follow the file
+    // (http/multipart.ts, MAX_BYTES_AFTER_FILE); the S3 store streams the file on that word.
+    it('takes a 40 MiB file followed by as many fields as the limits allow, and refuses a body that goes on for over 2 MiB after its file', async () => {
+      const server = await startTestServer();
+      const bytes = randomBytes(40 * 1024 * 1024 + 3);
+      const filePart = { headers: ['Content-Disposition: form-data; name="file"; filename="big.bin"', 'Content-Type: application/octet-stream'], body: bytes };
+      const fields = Array.from({ length: 16 }, (_, i) => ({ headers: [`Content-Disposition: form-data; name="extra_${i}"`], body: 'v'.repeat(64 * 1024) }));
+      const res = await postRaw(server, rawMultipart([filePart, ...fields]));
+      assert.equal(res.status, 200, await res.clone().text());
+      const file = (await res.json()) as FileObject;
+      assert.equal(file.size_bytes, bytes.length);
+      assert.equal(file.sha256, sha(bytes));
+      const download = await server.request(`/v1/files/${file.id}/content`);
+      assert.equal(sha(Buffer.from(await download.arrayBuffer())), sha(bytes));
+
+      // RFC 2046 lets a body go on after its closing delimiter (an epilogue, ignored): 3 MiB of it.
+      const epilogue = Buffer.alloc(3 * 1024 * 1024, 'e');
+      const long = await postRaw(server, Buffer.concat([rawMultipart([filePart]), epilogue]));
+      const error = await expectError(long, 400, 'invalid_request_error');
+      assert.match(error.error.message, /more than 2 MiB after the file part/);
+      assert.deepEqual((await listAll(server)).map((f) => f.id), [file.id], 'nothing stored');
+    });
+
     for (const [value, why] of [['3599', 'below the minimum'], ['7776001', 'above the maximum'], ['1h', 'not a number'], ['', 'empty']] as const) {
       it(`refuses expires_in_seconds ${why}`, async () => {
         const server = await startTestServer();

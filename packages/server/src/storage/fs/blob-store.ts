@@ -25,7 +25,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { InsufficientStorageError, StorageError } from '../../errors.js';
-import { BlobNotFoundError } from '../blob-store.js';
+import { BlobNotFoundError, withinLengthBounds } from '../blob-store.js';
 import { GroupSync } from '../group-sync.js';
 import { acquireDirLock } from './dir-lock.js';
 import type { DirLock } from './dir-lock.js';
@@ -94,7 +94,10 @@ export class FsBlobStore implements BlobStore {
     // Checked first: the key names the temp file too.
     const path = this.pathFor(key);
     // `<key>.<random>`: the sweeper can tell whose write a temp file is.
-    return this.writeFile(`${key}.${randomUUID()}`, source, options, async () => ({ dir: await this.ensureShard(key), path }));
+    return this.writeFile(`${key}.${randomUUID()}`, withinLengthBounds(source, options.lengthBounds), options, async () => ({
+      dir: await this.ensureShard(key),
+      path,
+    }));
   }
 
   /**

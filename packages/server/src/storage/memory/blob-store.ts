@@ -3,7 +3,7 @@
  * test-double mode. It holds whole blobs in memory by design, so it is not for large files.
  */
 import { Readable } from 'node:stream';
-import { BlobNotFoundError } from '../blob-store.js';
+import { BlobNotFoundError, withinLengthBounds } from '../blob-store.js';
 import type { BlobInfo, BlobStore, ByteRange, PutOptions } from '../blob-store.js';
 import type { BlobPartStore } from '../blob-parts.js';
 
@@ -45,7 +45,7 @@ export class MemoryBlobStore implements BlobStore {
 
   async put(key: string, source: AsyncIterable<Uint8Array>, options: PutOptions = {}): Promise<{ sizeBytes: number }> {
     const chunks: Buffer[] = [];
-    for await (const chunk of source) {
+    for await (const chunk of withinLengthBounds(source, options.lengthBounds)) {
       options.signal?.throwIfAborted();
       chunks.push(Buffer.from(chunk));
     }

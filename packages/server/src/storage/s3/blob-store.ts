@@ -20,7 +20,7 @@ import { bucketEndpoint, ObjectRequests, S3RequestError } from './object-request
 import { ObjectReadError } from './object-reader.js';
 import { isSourceFailure, PartBufferPool, writeStream } from './stream-writer.js';
 import { StorageError } from '../../errors.js';
-import { BlobNotFoundError } from '../blob-store.js';
+import { BlobNotFoundError, withinLengthBounds } from '../blob-store.js';
 import type { BlobInfo, BlobReader, BlobStore, ByteRange, PresignGetOptions, PutOptions } from '../blob-store.js';
 import type { BlobPartStore } from '../blob-parts.js';
 
@@ -144,7 +144,7 @@ export class S3BlobStore implements BlobStore {
 
   private async write(objectKey: string, key: string, source: AsyncIterable<Uint8Array>, options: PutOptions): Promise<{ sizeBytes: number }> {
     try {
-      const sizeBytes = await writeStream(source, {
+      const sizeBytes = await writeStream(withinLengthBounds(source, options.lengthBounds), {
         client: this.client,
         sdk: this.aws(),
         objects: this.objectRequests(),
@@ -153,6 +153,8 @@ export class S3BlobStore implements BlobStore {
         buffers: this.buffers,
         queueSize: this.queueSize,
         signal: options.signal,
+        lengthBounds: options.lengthBounds,
+        stream: !this.signPayload,
       });
       return { sizeBytes };
     } catch (err) {

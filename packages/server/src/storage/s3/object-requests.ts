@@ -72,6 +72,8 @@ const SOCKET_TIMEOUT_MS = 120_000;
 export class ObjectRequests {
   private readonly signer: SignatureV4;
   private readonly agent: http.Agent;
+  /** For `putStream`: a new connection per request, closed after it. */
+  private readonly streamAgent: http.Agent;
   private readonly send: typeof http.request;
   private readonly host: string;
 
@@ -89,6 +91,9 @@ export class ObjectRequests {
     const agentOptions = { keepAlive: true, maxSockets: 256, maxFreeSockets: 64, scheduling: 'lifo' as const, noDelay: true };
     this.agent =
       endpoint.protocol === 'https:' ? new https.Agent({ ...agentOptions, ...(options.ca === undefined ? {} : { ca: options.ca }) }) : new http.Agent(agentOptions);
+    const streamOptions = { keepAlive: false, noDelay: true };
+    this.streamAgent =
+      endpoint.protocol === 'https:' ? new https.Agent({ ...streamOptions, ...(options.ca === undefined ? {} : { ca: options.ca }) }) : new http.Agent(streamOptions);
     this.send = endpoint.protocol === 'https:' ? https.request : http.request;
     const defaultPort = endpoint.protocol === 'https:' ? 443 : 80;
     this.host = endpoint.port === undefined || endpoint.port === defaultPort ? endpoint.hostname : `${endpoint.hostname}:${endpoint.port}`;
@@ -100,6 +105,54 @@ export class ObjectRequests {
     const res = await this.request('PUT', key, query, { 'content-length': String(body.length) }, body, signal);
     res.resume();
     return res.headers.etag ?? '';
+  }
+
+  /**
+   * UploadPart of exactly `length` bytes read from `body` as they come: nothing is buffered, and
+   * nothing is retried (a body read once cannot be sent again; the caller fails the upload). On a
+   * connection of its own: a kept-alive one the server has closed meanwhile would fail it at once.
+   * Only with unsigned payloads (the body's hash is not known before it is sent).
+   */
+  async putStream(key: string, length: number, body: AsyncIterable<Uint8Array>, part: { uploadId: string; partNumber: number }, signal?: AbortSignal): Promise<string> {
+    if (this.options.signPayload) throw new Error('putStream sends unsigned payloads only');
+    signal?.throwIfAborted();
+    const path = this.options.endpoint.basePath + encodeKey(key);
+    const query = { partNumber: String(part.partNumber), uploadId: part.uploadId };
+    const signed = await this.sign('PUT', path, query, { 'content-length': String(length) }, undefined);
+    const req = this.send({
+      method: 'PUT',
+      host: this.options.endpoint.hostname,
+      ...(this.options.endpoint.port === undefined ? {} : { port: this.options.endpoint.port }),
+      path: `${path}?${new URLSearchParams(query).toString()}`,
+      headers: signed,
+      agent: this.streamAgent,
+      timeout: SOCKET_TIMEOUT_MS,
+      ...(signal ? { signal } : {}),
+    });
+    req.on('timeout', () => req.destroy(new Error(`S3 PUT ${path}: no progress for ${SOCKET_TIMEOUT_MS / 1000} s`)));
+    const answered = new Promise<IncomingMessage>((resolve, reject) => {
+      req.once('response', resolve);
+      req.once('error', reject);
+      req.once('close', () => reject(new Error(`S3 PUT ${path}: the connection closed before an answer`)));
+    });
+    // An early answer (an error before the whole body was sent) or a failed socket stops the pump.
+    answered.catch(() => undefined);
+    try {
+      for await (const chunk of body) {
+        if (req.destroyed) break;
+        if (!req.write(chunk)) await drained(req);
+      }
+      req.end();
+    } catch (err) {
+      req.destroy();
+      throw err;
+    }
+    const res = await answered;
+    if (res.statusCode !== undefined && res.statusCode >= 200 && res.statusCode < 300) {
+      res.resume();
+      return res.headers.etag ?? '';
+    }
+    throw await errorOf(res);
   }
 
   /** GetObject, whole or the inclusive range; the answer streams. S3RequestError 404 when missing. */
@@ -163,6 +216,7 @@ export class ObjectRequests {
 
   close(): void {
     this.agent.destroy();
+    this.streamAgent.destroy();
   }
 
   private payloadHash(body: Uint8Array | undefined): string {
@@ -281,6 +335,19 @@ export async function bucketEndpoint(client: S3Client, sdk: typeof import('@aws-
   }
   if (!found) throw new Error('could not resolve the S3 endpoint of the bucket');
   return found;
+}
+
+/** Resolves when `req` can take more of its body, or is gone (the caller checks `destroyed`). */
+function drained(req: http.ClientRequest): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      req.off('drain', done);
+      req.off('close', done);
+      resolve();
+    };
+    req.on('drain', done);
+    req.on('close', done);
+  });
 }
 
 /**

@@ -138,6 +138,54 @@ describe('s3 object requests: a misbehaving endpoint', () => {
     assert.equal(seen.length, 1, 'not sent again');
   });
 
+  it('putStream sends the body as it comes, once, unsigned, and does not retry a failure', async () => {
+    const body = randomBytes(300_000);
+    async function* pieces(): AsyncGenerator<Uint8Array> {
+      for (let i = 0; i < body.length; i += 70_000) yield body.subarray(i, i + 70_000);
+    }
+    reset((_req, res) => res.writeHead(200, { etag: '"s1"' }).end());
+    assert.equal(await requests.putStream('dir/k', body.length, pieces(), { uploadId: 'u1', partNumber: 1 }), '"s1"');
+    assert.equal(seen.length, 1);
+    assert.equal(seen[0]?.bodySha256, createHash('sha256').update(body).digest('hex'));
+    assert.equal(seen[0]?.contentSha256, 'UNSIGNED-PAYLOAD');
+    assert.equal(new URLSearchParams(seen[0]?.url.split('?')[1]).get('partNumber'), '1');
+    reset((_req, res) => res.writeHead(503).end('<Error><Code>SlowDown</Code><Message>busy</Message></Error>'));
+    await assert.rejects(requests.putStream('dir/k', body.length, pieces(), { uploadId: 'u1', partNumber: 1 }), (err: unknown) => err instanceof S3RequestError && err.status === 503);
+    assert.equal(seen.length, 1, 'a streamed body cannot be sent again: not retried');
+  });
+
+  it('putStream stops reading its body when the endpoint answers early or drops the connection', async () => {
+    for (const misbehave of [
+      (req: http.IncomingMessage, res: http.ServerResponse) => {
+        req.resume();
+        res.writeHead(403, { connection: 'close' }).end('<Error><Code>AccessDenied</Code></Error>');
+      },
+      (req: http.IncomingMessage) => req.once('data', () => req.socket.destroy()),
+    ]) {
+      const endpoint = http.createServer(misbehave);
+      await new Promise<void>((resolve) => endpoint.listen(0, '127.0.0.1', resolve));
+      const local = localObjectRequests((endpoint.address() as AddressInfo).port);
+      const length = 256 * 1024 * 1024;
+      let read = 0;
+      async function* endless(): AsyncGenerator<Uint8Array> {
+        const chunk = randomBytes(64 * 1024);
+        while (read < length) {
+          read += chunk.length;
+          yield chunk;
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      }
+      try {
+        await assert.rejects(local.putStream('k', length, endless(), { uploadId: 'u', partNumber: 1 }));
+        assert.ok(read < length, `stopped after ${read} of ${length} bytes`);
+      } finally {
+        local.close();
+        endpoint.closeAllConnections();
+        await new Promise((resolve) => endpoint.close(resolve));
+      }
+    }
+  });
+
   it('streams a download, and fails it when the connection drops before the declared length', async () => {
     const full = randomBytes(3 * 1024 * 1024);
     reset((req, res) => {
