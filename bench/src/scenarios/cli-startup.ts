@@ -9,7 +9,7 @@
  * pair per run): the bin answers it before loading anything, so what it adds to that is reading
  * its package.json and writing a line. Node's own start-up is the rest, and on this machine it
  * follows the machine's speed and environment (110-133 ms per start with NODE_EXTRA_CA_CERTS set,
- * 70-78 without; docs/performance.md, round nine): a bound in ms judged the machine, and flipped
+ * 70-78 without; docs/performance.md, rounds eight and nine): a bound in ms judged the machine, and flipped
  * from one full run to the next with the CLI unchanged (round eight). An empty file, not
  * `node -e ''`: any CLI is a file that Node reads and compiles (~8 % more here).
  */
