@@ -22,6 +22,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { ObjectReadError, openObjectReader, type SocketObjectReader } from './object-reader.js';
+import { drained } from '../../drained.js';
 import type { ByteRange } from '../blob-store.js';
 
 /** Where the bucket's objects live: `<protocol>//<hostname>:<port><basePath><key>`. */
@@ -335,19 +336,6 @@ export async function bucketEndpoint(client: S3Client, sdk: typeof import('@aws-
   }
   if (!found) throw new Error('could not resolve the S3 endpoint of the bucket');
   return found;
-}
-
-/** Resolves when `req` can take more of its body, or is gone (the caller checks `destroyed`). */
-function drained(req: http.ClientRequest): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      req.off('drain', done);
-      req.off('close', done);
-      resolve();
-    };
-    req.on('drain', done);
-    req.on('close', done);
-  });
 }
 
 /**

@@ -8,6 +8,7 @@ import type { ServerResponse } from 'node:http';
 import { relayedResponseHeaders } from '../../../gateway/headers.js';
 import type { UpstreamReply } from '../../../gateway/gateway-service.js';
 import { addLogFields } from '../../log-fields.js';
+import { drained } from '../../../drained.js';
 
 /** Cabinet's own request id, when `request-id` carries the upstream's. */
 export const CABINET_REQUEST_ID = 'cabinet-request-id';
@@ -53,18 +54,6 @@ export async function relay(res: ServerResponse, reply: UpstreamReply, requestId
   } finally {
     res.off('close', cancel);
   }
-}
-
-function drained(res: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      res.off('drain', done);
-      res.off('close', done);
-      resolve();
-    };
-    res.once('drain', done);
-    res.once('close', done);
-  });
 }
 
 function isEventStream(response: Response): boolean {
