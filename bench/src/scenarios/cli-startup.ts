@@ -103,10 +103,9 @@ async function timeOnce(argv: readonly string[], env: NodeJS.ProcessEnv): Promis
 
 /** Median wall time of `RUNS` fresh processes (after one discarded warm-up), in ms. */
 async function timeProcess(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<Summary> {
-  const [command = process.execPath, ...args] = argv;
   const samples: number[] = [];
   for (let i = -1; i < RUNS; i++) {
-    const ms = await timeOnce([command, ...args], env);
+    const ms = await timeOnce(argv, env);
     if (i >= 0) samples.push(ms);
   }
   return summarize(samples);

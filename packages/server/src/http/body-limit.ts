@@ -3,7 +3,7 @@
  * request, and from the `Expect: 100-continue` hook in server.ts (so a client is told 413 before it
  * sends hundreds of MB).
  */
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { FileTooLargeError } from '../errors.js';
 
 /** Room for multipart framing and small fields when judging Content-Length against the file limit. */
@@ -23,8 +23,8 @@ export function maxBodyBytesFor(url: string | undefined, maxFileBytes: number, m
   return /\/uploads\/[^/]+\/parts\/?$/.test(path) ? maxPartBytes : maxFileBytes;
 }
 
-/** The body's declared size (Content-Length), for a hint; undefined when absent or chunked. */
-export function declaredBodyBytes(req: IncomingMessage): number | undefined {
-  const declared = Number(req.headers['content-length']);
+/** The body's declared size (Content-Length); undefined when absent or chunked. */
+export function declaredBodyBytes(headers: IncomingHttpHeaders): number | undefined {
+  const declared = Number(headers['content-length']);
   return Number.isSafeInteger(declared) && declared >= 0 ? declared : undefined;
 }

@@ -54,7 +54,7 @@ export async function receiveMultipartFile(ctx: AuthedContext, options: ReceiveO
         dialect: options.dialect,
         content: part.content,
         // The multipart body's length: the file plus a few hundred bytes of framing and fields.
-        expectedBytes: declaredBodyBytes(req),
+        expectedBytes: declaredBodyBytes(req.headers),
         lengthBounds: part.lengthBounds,
         signal,
         idempotencyKey: options.idempotencyKey,

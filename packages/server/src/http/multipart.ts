@@ -19,6 +19,7 @@ import type { Readable } from 'node:stream';
 import { Busboy } from '@fastify/busboy';
 import type { BusboyHeaders, BusboyInstance } from '@fastify/busboy';
 import { ServiceError, FileTooLargeError, InvalidRequestError } from '../errors.js';
+import { declaredBodyBytes } from './body-limit.js';
 import type { LengthBounds } from '../storage/blob-store.js';
 
 export type Part =
@@ -78,7 +79,7 @@ export const MAX_BYTES_AFTER_FILE = 2 * 1024 * 1024;
  * least that less what had arrived when the part began (its bytes start within those) and
  * MAX_BYTES_AFTER_FILE. Undefined when the body declared no length (chunked).
  */
-export function fileLengthBounds(declaredBodyBytes: number | undefined, receivedBytes: number): LengthBounds | undefined {
+function fileLengthBounds(declaredBodyBytes: number | undefined, receivedBytes: number): LengthBounds | undefined {
   if (declaredBodyBytes === undefined) return undefined;
   return { min: Math.max(0, declaredBodyBytes - receivedBytes - MAX_BYTES_AFTER_FILE), max: declaredBodyBytes };
 }
@@ -147,8 +148,7 @@ export async function* readMultipart(
   const count = (chunk: Buffer): void => {
     receivedBytes += chunk.length;
   };
-  const declared = Number(headers['content-length']);
-  const declaredBytes = Number.isSafeInteger(declared) && declared >= 0 ? declared : undefined;
+  const declaredBytes = declaredBodyBytes(headers);
   let activeFile: Readable | undefined;
   parser.on('file', (name, stream, filename, _transferEncoding, mimeType) => {
     activeFile = stream;

@@ -89,12 +89,10 @@ export class ObjectRequests {
       uriEscapePath: false,
       applyChecksum: false,
     });
-    const agentOptions = { keepAlive: true, maxSockets: 256, maxFreeSockets: 64, scheduling: 'lifo' as const, noDelay: true };
-    this.agent =
+    const agent = (agentOptions: http.AgentOptions): http.Agent =>
       endpoint.protocol === 'https:' ? new https.Agent({ ...agentOptions, ...(options.ca === undefined ? {} : { ca: options.ca }) }) : new http.Agent(agentOptions);
-    const streamOptions = { keepAlive: false, noDelay: true };
-    this.streamAgent =
-      endpoint.protocol === 'https:' ? new https.Agent({ ...streamOptions, ...(options.ca === undefined ? {} : { ca: options.ca }) }) : new http.Agent(streamOptions);
+    this.agent = agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64, scheduling: 'lifo', noDelay: true });
+    this.streamAgent = agent({ keepAlive: false, noDelay: true });
     this.send = endpoint.protocol === 'https:' ? https.request : http.request;
     const defaultPort = endpoint.protocol === 'https:' ? 443 : 80;
     this.host = endpoint.port === undefined || endpoint.port === defaultPort ? endpoint.hostname : `${endpoint.hostname}:${endpoint.port}`;
@@ -120,17 +118,7 @@ export class ObjectRequests {
     const path = this.options.endpoint.basePath + encodeKey(key);
     const query = { partNumber: String(part.partNumber), uploadId: part.uploadId };
     const signed = await this.sign('PUT', path, query, { 'content-length': String(length) }, undefined);
-    const req = this.send({
-      method: 'PUT',
-      host: this.options.endpoint.hostname,
-      ...(this.options.endpoint.port === undefined ? {} : { port: this.options.endpoint.port }),
-      path: `${path}?${new URLSearchParams(query).toString()}`,
-      headers: signed,
-      agent: this.streamAgent,
-      timeout: SOCKET_TIMEOUT_MS,
-      ...(signal ? { signal } : {}),
-    });
-    req.on('timeout', () => req.destroy(new Error(`S3 PUT ${path}: no progress for ${SOCKET_TIMEOUT_MS / 1000} s`)));
+    const req = this.open('PUT', path, query, signed, this.streamAgent, signal);
     const answered = new Promise<IncomingMessage>((resolve, reject) => {
       req.once('response', resolve);
       req.once('error', reject);
@@ -284,25 +272,29 @@ export class ObjectRequests {
     signal: AbortSignal | undefined,
   ): Promise<IncomingMessage> {
     const signed = await this.sign(method, path, query, headers, body);
-    const search = new URLSearchParams(query).toString();
     return new Promise<IncomingMessage>((resolve, reject) => {
-      const req = this.send(
-        {
-          method,
-          host: this.options.endpoint.hostname,
-          ...(this.options.endpoint.port === undefined ? {} : { port: this.options.endpoint.port }),
-          path: search === '' ? path : `${path}?${search}`,
-          headers: signed,
-          agent: this.agent,
-          timeout: SOCKET_TIMEOUT_MS,
-          ...(signal ? { signal } : {}),
-        },
-        resolve,
-      );
+      const req = this.open(method, path, query, signed, this.agent, signal);
+      req.once('response', resolve);
       req.on('error', reject);
-      req.on('timeout', () => req.destroy(new Error(`S3 ${method} ${path}: no answer for ${SOCKET_TIMEOUT_MS / 1000} s`)));
       req.end(body);
     });
+  }
+
+  /** A request with `signed` headers on `agent`, failed after SOCKET_TIMEOUT_MS without progress. */
+  private open(method: string, path: string, query: Record<string, string>, signed: Record<string, string>, agent: http.Agent, signal: AbortSignal | undefined): http.ClientRequest {
+    const search = new URLSearchParams(query).toString();
+    const req = this.send({
+      method,
+      host: this.options.endpoint.hostname,
+      ...(this.options.endpoint.port === undefined ? {} : { port: this.options.endpoint.port }),
+      path: search === '' ? path : `${path}?${search}`,
+      headers: signed,
+      agent,
+      timeout: SOCKET_TIMEOUT_MS,
+      ...(signal ? { signal } : {}),
+    });
+    req.on('timeout', () => req.destroy(new Error(`S3 ${method} ${path}: no progress for ${SOCKET_TIMEOUT_MS / 1000} s`)));
+    return req;
   }
 }
 
